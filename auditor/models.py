@@ -1,0 +1,183 @@
+"""The records that cross stage boundaries: evidence (runs, pages, entries, links) and verdicts (findings).
+
+One vocabulary for fetch results (`FetchStatus`) and one for verdicts (`Verdict`), used everywhere:
+the store, the rules and the reports speak these words and no others.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class RunState(enum.StrEnum):
+    RUNNING = "running"  # still crawling, or crashed without saying so (the lock tells which)
+    COMPLETE = "complete"
+    INTERRUPTED = "interrupted"  # stopped by a signal or a crash; never scored
+    INCONCLUSIVE = "inconclusive"  # the site or the network failed; never scored
+
+
+class PageRole(enum.StrEnum):
+    CATALOGUE = "catalogue"  # the URL the catalogue file gives for an item
+    LIST = "list"  # a further page of a list column (pagination)
+    DETAIL = "detail"  # an article reached from a list
+    ATTACHMENT = "attachment"  # a PDF/DOC/XLS file linked from an item's page
+    LINKED = "linked"  # any other link met on an item's page: checked for reachability only
+
+
+class PageKind(enum.StrEnum):
+    """What a fetched HTML page looked like to the extractor."""
+
+    LIST = "list"  # a column of repeated entries with titles, links and dates
+    ARTICLE = "article"  # a single article: the content is the page itself
+    EMPTY = "empty"  # a page with no entries and no article body (blank column)
+    FILE = "file"  # not HTML: an attachment
+    UNKNOWN = "unknown"  # not parsed (error, link-check only)
+
+
+class FetchStatus(enum.StrEnum):
+    """What happened when we asked for a URL. Only OK and NOT_MODIFIED carry content."""
+
+    OK = "ok"  # 2xx
+    NOT_MODIFIED = "not-modified"  # 304 to a conditional request: last night's evidence reused
+    HTTP_ERROR = "http-error"  # 4xx/5xx other than the cases below
+    TIMEOUT = "timeout"
+    REFUSED = "refused"  # connection refused or reset
+    DNS = "dns"  # host name did not resolve
+    TLS = "tls"
+    TOO_LARGE = "too-large"  # body over the download bound
+    ROBOTS = "robots"  # robots.txt forbids it; not fetched
+    WAF = "waf"  # a firewall or challenge answered instead of the site (412/521, challenge page)
+    OFFSITE = "offsite"  # a host the catalogue does not allow; not fetched
+    REDIRECT_LOOP = "redirect-loop"  # too many redirects
+    BOUNDED = "bounded"  # not fetched: a crawl bound (depth, pages) was reached
+    NETWORK = "network"  # any other transport failure
+
+    @property
+    def has_content(self) -> bool:
+        return self in (FetchStatus.OK, FetchStatus.NOT_MODIFIED)
+
+    @property
+    def is_site_fault(self) -> bool:
+        """A failure of the site or the network, not of the department: verdicts become inconclusive."""
+        return self in _INFRASTRUCTURE
+
+
+_INFRASTRUCTURE = frozenset(
+    {
+        FetchStatus.TIMEOUT,
+        FetchStatus.REFUSED,
+        FetchStatus.DNS,
+        FetchStatus.TLS,
+        FetchStatus.WAF,
+        FetchStatus.NETWORK,
+    }
+)
+
+
+class Verdict(enum.StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    INCONCLUSIVE = "inconclusive"
+
+
+class RuleKind(enum.StrEnum):
+    PRESENCE = "presence"
+    FRESHNESS = "freshness"
+    CONTENT = "content"
+    LINKS = "links"
+    PRIVACY = "privacy"
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A date seen on a page, as shown and as parsed, and where it was seen."""
+
+    value: date
+    shown: str
+    source: str  # e.g. "label:发布时间", "meta:pubdate", "url", "list", "http:last-modified"
+
+
+@dataclass(frozen=True)
+class Run:
+    id: int
+    site: str
+    started_at: datetime
+    state: RunState
+    tool_version: str
+    checklist_version: str
+    catalogue_version: str
+    finished_at: datetime | None = None
+    as_of: date | None = None  # the as-of date of the latest evaluation
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """Raw evidence: one URL as fetched in one run."""
+
+    url: str
+    role: PageRole
+    status: FetchStatus
+    items: tuple[int, ...] = ()
+    http_status: int | None = None
+    error: str = ""
+    redirects: tuple[str, ...] = ()  # each hop "301 http://a" before the final URL
+    final_url: str = ""
+    content_type: str = ""
+    encoding: str = ""
+    size: int = 0
+    sha256: str = ""
+    kind: PageKind = PageKind.UNKNOWN
+    title: str = ""
+    text: str = ""
+    dates: tuple[FoundDate, ...] = ()
+    publish_date: FoundDate | None = None
+    fetched_at: datetime | None = None
+    etag: str = ""
+    last_modified: str = ""
+    parent: str = ""  # the page that led here
+    depth: int = 0
+    filename: str = ""  # attachments: from Content-Disposition or link text
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of a list page."""
+
+    item: int
+    list_url: str
+    title: str
+    url: str
+    position: int = 0
+    date_shown: str = ""
+    date: date | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """An edge from a page to a URL, with the result of checking the target."""
+
+    from_url: str
+    to_url: str
+    status: FetchStatus
+    http_status: int | None = None
+    text: str = ""  # the anchor text
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One verdict of one rule on one item, with the evidence a clerk can open."""
+
+    item: int
+    kind: RuleKind
+    rule: str
+    status: Verdict
+    message: str
+    url: str = ""
+    evidence: dict[str, str] = field(default_factory=dict)
+    first_seen_run: int | None = None
+    first_seen_at: date | None = None

@@ -1,0 +1,211 @@
+"""Typed records for what must be published (the 清单) and where each university publishes it.
+
+These are the only shapes that leave `checklist/`: the loader turns YAML into them after validation,
+and every later stage (spider, rules, reports) reads them and nothing else.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+
+
+class Cycle(enum.StrEnum):
+    """How often an item must be renewed (DOMAIN.md, 'Freshness: a cycle for every item')."""
+
+    STANDING = "standing"  # must be present and reachable; age alone is no fault
+    ANNUAL_DEADLINE = "annual-deadline"  # edition for period Y due by a fixed date of year Y
+    ANNUAL = "annual"  # latest edition at most `max_age_days` old
+    ADMISSIONS = "admissions"  # this year's edition once the season (deadline) is over
+    EVENT = "event"  # event-driven: warn when the newest entry is older than `max_age_days`
+
+
+class Period(enum.StrEnum):
+    """What 'the edition for year Y' covers, so a title like '2017~2018学年' can be matched to Y."""
+
+    ACADEMIC_YEAR = "academic-year"  # (Y-1)~Y, e.g. the annual report due 31 Oct Y
+    CALENDAR_YEAR = "calendar-year"  # Y itself, e.g. the budget published in Y
+    PREVIOUS_YEAR = "previous-year"  # Y-1, e.g. 决算 of fiscal year Y-1 published in Y
+    NEXT_YEAR = "next-year"  # Y+1, e.g. 研招简章 published in autumn Y for the intake of Y+1
+    YEAR_OR_ACADEMIC = "year-or-academic"  # titled "Y年" or "(Y-1)~Y学年" (本科教学质量报告)
+
+
+class TermMode(enum.StrEnum):
+    ALL = "all"  # every term must appear
+    ANY = "any"  # at least one term must appear
+    PATTERN = "pattern"  # the regular expression must match
+
+
+@dataclass(frozen=True)
+class MonthDay:
+    """A deadline inside a year, e.g. 10-31."""
+
+    month: int
+    day: int
+
+    def in_year(self, year: int) -> date:
+        return date(year, self.month, self.day)
+
+    def __str__(self) -> str:
+        return f"{self.month:02d}-{self.day:02d}"
+
+
+@dataclass(frozen=True)
+class TermRule:
+    """Content that the item's pages or attachments must contain."""
+
+    mode: TermMode
+    terms: tuple[str, ...]
+    label: str  # what a clerk reads when it is missing, e.g. "投诉方式"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact comes from, and whether it was confirmed in a retrieved source ([C]) or not ([U])."""
+
+    text: str
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class Item:
+    """One of the 清单's items (qingdan-2014 has 50)."""
+
+    number: int
+    category: int
+    category_name: str
+    wording: str
+    short_name: str
+    basis: Source
+    cycle: Cycle
+    deadline: MonthDay | None = None
+    deadline_source: Source | None = None
+    period: Period = Period.CALENDAR_YEAR
+    max_age_days: int | None = None  # ANNUAL and EVENT cycles
+    required: tuple[TermRule, ...] = ()
+    privacy_sensitive: bool = False
+    edition_name: str = ""  # how a message names one edition, e.g. "信息公开工作年度报告"
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """A versioned national list (e.g. qingdan-2014)."""
+
+    version: str
+    title: str
+    issued_by: str
+    publish_within_working_days: int
+    items: tuple[Item, ...]
+
+    def item(self, number: int) -> Item:
+        for it in self.items:
+            if it.number == number:
+                return it
+        raise KeyError(number)
+
+    @property
+    def categories(self) -> dict[int, str]:
+        return {it.category: it.category_name for it in self.items}
+
+
+@dataclass(frozen=True)
+class Department:
+    name: str
+    contact: str = ""  # e-mail address for the scorecard; empty until the university fills it in
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """Per-site CSS or XPath overrides for what the generic extractor misses (XPath if it starts with '/')."""
+
+    entry: str | None = None  # one node per list entry
+    title: str | None = None  # relative to an entry, or the article title on a detail page
+    date: str | None = None  # relative to an entry, or the date node on a detail page
+    next_page: str | None = None  # the link(s) to further list pages
+    body: str | None = None  # the article body on a detail page
+
+    def is_empty(self) -> bool:
+        return not any((self.entry, self.title, self.date, self.next_page, self.body))
+
+
+@dataclass(frozen=True)
+class Absence:
+    """A declared, justified absence (本期无此类信息), valid until `until`."""
+
+    reason: str
+    until: date
+
+
+@dataclass(frozen=True)
+class SiteItem:
+    """One 清单 item as this university publishes it."""
+
+    number: int
+    urls: tuple[str, ...]
+    departments: tuple[str, ...]  # the first is the lead department, the others support it
+    selectors: Selectors = field(default_factory=Selectors)
+    deadline: MonthDay | None = None  # overrides the 清单's default deadline
+    max_age_days: int | None = None  # overrides the 清单's default span
+    absent: Absence | None = None
+
+    @property
+    def lead(self) -> str:
+        return self.departments[0]
+
+
+@dataclass(frozen=True)
+class CrawlPolicy:
+    """Politeness and bounds; every field can be set per site in the catalogue file."""
+
+    obey_robots: bool = True
+    user_agent: str = "xxgk-auditor/{version} (+https://github.com/xxgk-auditor; 信息公开监督检查)"
+    concurrency_per_host: int = 4
+    delay_seconds: float = 0.25
+    timeout_seconds: float = 15.0
+    retries: int = 2
+    max_depth: int = 3
+    max_pages_per_item: int = 300
+    max_list_pages: int = 30
+    max_pages_total: int = 20000
+    max_download_bytes: int = 20 * 1024 * 1024
+    check_links: bool = True
+
+
+@dataclass(frozen=True)
+class Site:
+    """A university's catalogue: which URL serves which item, owned by whom."""
+
+    id: str
+    name: str
+    version: str
+    checklist_version: str
+    home: str
+    allowed_hosts: tuple[str, ...]  # exact hosts or '*.example.edu.cn' patterns
+    departments: tuple[Department, ...]
+    items: tuple[SiteItem, ...]
+    policy: CrawlPolicy = field(default_factory=CrawlPolicy)
+    source_path: str = ""
+
+    def item(self, number: int) -> SiteItem:
+        for it in self.items:
+            if it.number == number:
+                return it
+        raise KeyError(number)
+
+    def department(self, name: str) -> Department:
+        for d in self.departments:
+            if d.name == name:
+                return d
+        raise KeyError(name)
+
+    def host_allowed(self, host: str) -> bool:
+        host = host.lower().rstrip(".")
+        for pattern in self.allowed_hosts:
+            p = pattern.lower()
+            if p.startswith("*."):
+                if host == p[2:] or host.endswith(p[1:]):
+                    return True
+            elif host == p:
+                return True
+        return False
