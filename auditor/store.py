@@ -1,0 +1,555 @@
+"""The SQLite store: runs, raw evidence (pages, entries, links) and findings, kept as history.
+
+One file, created and migrated by the tool (`PRAGMA user_version`). Extracted texts are stored once per
+content hash in `blobs`, so an unchanged site costs almost nothing the second night and `prune` can drop
+old evidence while keeping every run's findings. WAL mode and short transactions keep the file
+consistent when a run is killed: the next open marks a run that died while RUNNING as INTERRUPTED.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from auditor.models import (
+    Entry,
+    FetchStatus,
+    Finding,
+    FoundDate,
+    Link,
+    Page,
+    PageKind,
+    PageRole,
+    RuleKind,
+    Run,
+    RunState,
+    Verdict,
+)
+
+SCHEMA_VERSION = 1
+
+_MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        state TEXT NOT NULL,
+        tool_version TEXT NOT NULL,
+        checklist_version TEXT NOT NULL,
+        catalogue_version TEXT NOT NULL,
+        as_of TEXT,
+        evaluated_at TEXT,
+        note TEXT NOT NULL DEFAULT '',
+        stats TEXT NOT NULL DEFAULT '{}',
+        pid INTEGER,
+        pruned INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX runs_site ON runs(site, id);
+    CREATE TABLE blobs (
+        sha256 TEXT PRIMARY KEY,
+        text TEXT NOT NULL
+    );
+    CREATE TABLE pages (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        role TEXT NOT NULL,
+        status TEXT NOT NULL,
+        http_status INTEGER,
+        error TEXT NOT NULL DEFAULT '',
+        redirects TEXT NOT NULL DEFAULT '[]',
+        final_url TEXT NOT NULL DEFAULT '',
+        content_type TEXT NOT NULL DEFAULT '',
+        encoding TEXT NOT NULL DEFAULT '',
+        size INTEGER NOT NULL DEFAULT 0,
+        sha256 TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT 'unknown',
+        title TEXT NOT NULL DEFAULT '',
+        text_sha TEXT,
+        dates TEXT NOT NULL DEFAULT '[]',
+        publish_date TEXT,
+        fetched_at TEXT,
+        etag TEXT NOT NULL DEFAULT '',
+        last_modified TEXT NOT NULL DEFAULT '',
+        parent TEXT NOT NULL DEFAULT '',
+        depth INTEGER NOT NULL DEFAULT 0,
+        filename TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (run_id, url)
+    );
+    CREATE TABLE page_items (
+        run_id INTEGER NOT NULL,
+        url TEXT NOT NULL,
+        item INTEGER NOT NULL,
+        PRIMARY KEY (run_id, item, url),
+        FOREIGN KEY (run_id, url) REFERENCES pages(run_id, url) ON DELETE CASCADE
+    );
+    CREATE TABLE entries (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        item INTEGER NOT NULL,
+        list_url TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        url TEXT NOT NULL,
+        date_shown TEXT NOT NULL DEFAULT '',
+        date TEXT,
+        PRIMARY KEY (run_id, item, list_url, position)
+    );
+    CREATE TABLE links (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        from_url TEXT NOT NULL,
+        to_url TEXT NOT NULL,
+        status TEXT NOT NULL,
+        http_status INTEGER,
+        text TEXT NOT NULL DEFAULT '',
+        error TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (run_id, from_url, to_url)
+    );
+    CREATE TABLE findings (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        item INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        status TEXT NOT NULL,
+        message TEXT NOT NULL,
+        url TEXT NOT NULL DEFAULT '',
+        evidence TEXT NOT NULL DEFAULT '{}',
+        first_seen_run INTEGER,
+        first_seen_at TEXT,
+        PRIMARY KEY (run_id, seq)
+    );
+    CREATE INDEX findings_item ON findings(run_id, item);
+    """,
+}
+
+
+class StoreError(Exception):
+    """The database cannot be used: not an SQLite file, another tool's file, or a newer schema."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _iso(d: date | datetime | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def _date(s: str | None) -> date | None:
+    return date.fromisoformat(s) if s else None
+
+
+def _datetime(s: str | None) -> datetime | None:
+    return datetime.fromisoformat(s) if s else None
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Store:
+    """All reads and writes of the history database go through here."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if self.path.exists() and self.path.is_dir():
+            raise StoreError(f"{self.path}: is a folder, not a database file")
+        if self.path.parent and not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a usable xxgk-auditor database ({exc})") from exc
+
+    # -- schema -------------------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: schema version {version} is newer than this tool's ({SCHEMA_VERSION}); "
+                "upgrade xxgk-auditor"
+            )
+        if version == 0:
+            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if tables:
+                raise StoreError(
+                    f"{self.path}: an SQLite file of another application (tables: {', '.join(sorted(tables))})"
+                )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction() as db:
+                for statement in _MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version={target}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- runs ---------------------------------------------------------------------------------------
+
+    def begin_run(
+        self, site: str, *, tool_version: str, checklist_version: str, catalogue_version: str
+    ) -> Run:
+        self.recover_dead_runs()
+        started = _now()
+        with self.transaction():
+            cur = self.db.execute(
+                "INSERT INTO runs (site, started_at, state, tool_version, checklist_version, "
+                "catalogue_version, pid) VALUES (?,?,?,?,?,?,?)",
+                (site, started.isoformat(), RunState.RUNNING, tool_version, checklist_version,
+                 catalogue_version, os.getpid()),
+            )
+        run_id = cur.lastrowid
+        assert run_id is not None
+        return self.run(run_id)
+
+    def finish_run(self, run_id: int, state: RunState, *, note: str = "", stats: dict[str, int] | None = None
+                   ) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE runs SET state=?, finished_at=?, note=?, stats=?, pid=NULL WHERE id=?",
+                (state, _now().isoformat(), note, json.dumps(stats or {}, sort_keys=True), run_id),
+            )
+
+    def recover_dead_runs(self) -> list[int]:
+        """Mark runs left RUNNING by a process that no longer exists (kill -9, power loss) as interrupted."""
+        dead = [
+            int(r[0])
+            for r in self.db.execute("SELECT id, pid FROM runs WHERE state=?", (RunState.RUNNING,))
+            if not _pid_alive(r[1])
+        ]
+        for run_id in dead:
+            self.finish_run(run_id, RunState.INTERRUPTED, note="进程意外终止，本次运行未完成（不计分）")
+        return dead
+
+    def run(self, run_id: int) -> Run:
+        row = self.db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        if row is None:
+            raise KeyError(run_id)
+        return self._run(row)
+
+    def run_stats(self, run_id: int) -> dict[str, int]:
+        row = self.db.execute("SELECT stats FROM runs WHERE id=?", (run_id,)).fetchone()
+        return dict(json.loads(row[0])) if row else {}
+
+    def runs(self, site: str | None = None) -> list[Run]:
+        if site is None:
+            rows = self.db.execute("SELECT * FROM runs ORDER BY id").fetchall()
+        else:
+            rows = self.db.execute("SELECT * FROM runs WHERE site=? ORDER BY id", (site,)).fetchall()
+        return [self._run(r) for r in rows]
+
+    def latest_run(self, site: str, *, state: RunState | None = RunState.COMPLETE,
+                   before: int | None = None) -> Run | None:
+        sql = "SELECT * FROM runs WHERE site=?"
+        args: list[object] = [site]
+        if state is not None:
+            sql += " AND state=?"
+            args.append(state)
+        if before is not None:
+            sql += " AND id<?"
+            args.append(before)
+        row = self.db.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
+        return self._run(row) if row else None
+
+    def _run(self, row: Sequence[object]) -> Run:
+        cols = [d[0] for d in self.db.execute("SELECT * FROM runs LIMIT 0").description]
+        r = dict(zip(cols, row, strict=True))
+        started = _datetime(str(r["started_at"]))
+        assert started is not None
+        return Run(
+            id=int(str(r["id"])),
+            site=str(r["site"]),
+            started_at=started,
+            finished_at=_datetime(r["finished_at"] if isinstance(r["finished_at"], str) else None),
+            state=RunState(str(r["state"])),
+            tool_version=str(r["tool_version"]),
+            checklist_version=str(r["checklist_version"]),
+            catalogue_version=str(r["catalogue_version"]),
+            as_of=_date(r["as_of"] if isinstance(r["as_of"], str) else None),
+            note=str(r["note"]),
+        )
+
+    # -- evidence -----------------------------------------------------------------------------------
+
+    def add_pages(self, run_id: int, pages: Iterable[Page]) -> None:
+        """Insert or replace pages (a page met again for another item gains that item)."""
+        with self.transaction() as db:
+            for p in pages:
+                text_sha = None
+                if p.text:
+                    text_sha = text_hash(p.text)
+                    db.execute("INSERT OR IGNORE INTO blobs (sha256, text) VALUES (?,?)", (text_sha, p.text))
+                db.execute(
+                    "INSERT OR REPLACE INTO pages (run_id, url, role, status, http_status, error, redirects,"
+                    " final_url, content_type, encoding, size, sha256, kind, title, text_sha, dates,"
+                    " publish_date, fetched_at, etag, last_modified, parent, depth, filename)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        run_id, p.url, p.role, p.status, p.http_status, p.error, json.dumps(p.redirects),
+                        p.final_url, p.content_type, p.encoding, p.size, p.sha256, p.kind, p.title,
+                        text_sha, _dates_json(p.dates),
+                        _dates_json((p.publish_date,)) if p.publish_date else None,
+                        _iso(p.fetched_at), p.etag, p.last_modified, p.parent, p.depth, p.filename,
+                    ),
+                )
+                db.executemany(
+                    "INSERT OR IGNORE INTO page_items (run_id, url, item) VALUES (?,?,?)",
+                    [(run_id, p.url, item) for item in p.items],
+                )
+
+    def add_page_items(self, run_id: int, url: str, items: Iterable[int]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO page_items (run_id, url, item) VALUES (?,?,?)",
+                [(run_id, url, item) for item in items],
+            )
+
+    def add_entries(self, run_id: int, entries: Iterable[Entry]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO entries (run_id, item, list_url, position, title, url, date_shown, date)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (run_id, e.item, e.list_url, e.position, e.title, e.url, e.date_shown, _iso(e.date))
+                    for e in entries
+                ],
+            )
+
+    def add_links(self, run_id: int, links: Iterable[Link]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO links (run_id, from_url, to_url, status, http_status, text, error)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [(run_id, k.from_url, k.to_url, k.status, k.http_status, k.text, k.error) for k in links],
+            )
+
+    _PAGE_SQL = (
+        "SELECT p.*, b.text AS body, (SELECT group_concat(item) FROM page_items i"
+        " WHERE i.run_id=p.run_id AND i.url=p.url) AS item_list"
+        " FROM pages p LEFT JOIN blobs b ON b.sha256=p.text_sha"
+    )
+
+    def pages(self, run_id: int, item: int | None = None) -> list[Page]:
+        if item is None:
+            cur = self.db.execute(self._PAGE_SQL + " WHERE p.run_id=? ORDER BY p.rowid", (run_id,))
+        else:
+            cur = self.db.execute(
+                self._PAGE_SQL + " WHERE p.run_id=? AND p.url IN"
+                " (SELECT url FROM page_items WHERE run_id=? AND item=?) ORDER BY p.rowid",
+                (run_id, run_id, item),
+            )
+        cols = [d[0] for d in cur.description]
+        return [_page(dict(zip(cols, row, strict=True))) for row in cur]
+
+    def page(self, run_id: int, url: str) -> Page | None:
+        cur = self.db.execute(self._PAGE_SQL + " WHERE p.run_id=? AND p.url=?", (run_id, url))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return _page(dict(zip([d[0] for d in cur.description], row, strict=True)))
+
+    def entries(self, run_id: int, item: int | None = None) -> list[Entry]:
+        sql = "SELECT item, list_url, position, title, url, date_shown, date FROM entries WHERE run_id=?"
+        args: tuple[object, ...] = (run_id,)
+        if item is not None:
+            sql += " AND item=?"
+            args += (item,)
+        return [
+            Entry(item=r[0], list_url=r[1], position=r[2], title=r[3], url=r[4], date_shown=r[5],
+                  date=_date(r[6]))
+            for r in self.db.execute(sql + " ORDER BY item, rowid", args)
+        ]
+
+    def links(self, run_id: int, from_urls: Iterable[str] | None = None) -> list[Link]:
+        rows = self.db.execute(
+            "SELECT from_url, to_url, status, http_status, text, error FROM links WHERE run_id=? ORDER BY rowid",
+            (run_id,),
+        ).fetchall()
+        wanted = set(from_urls) if from_urls is not None else None
+        return [
+            Link(from_url=r[0], to_url=r[1], status=FetchStatus(r[2]), http_status=r[3], text=r[4], error=r[5])
+            for r in rows
+            if wanted is None or r[0] in wanted
+        ]
+
+    def validators(self, site: str, before_run: int | None = None) -> dict[str, tuple[str, str]]:
+        """ETag and Last-Modified of every page of the site's latest complete run, for conditional requests."""
+        run = self.latest_run(site, before=before_run)
+        if run is None:
+            return {}
+        return {
+            r[0]: (r[1], r[2])
+            for r in self.db.execute(
+                "SELECT url, etag, last_modified FROM pages WHERE run_id=? AND status IN (?,?)"
+                " AND (etag != '' OR last_modified != '')",
+                (run.id, FetchStatus.OK, FetchStatus.NOT_MODIFIED),
+            )
+        }
+
+    def previous_page(self, site: str, url: str, before_run: int) -> Page | None:
+        """The newest stored content of a URL, to reuse when the server answers 304 Not Modified."""
+        row = self.db.execute(
+            "SELECT p.run_id FROM pages p JOIN runs r ON r.id=p.run_id WHERE r.site=? AND p.url=?"
+            " AND p.status IN (?,?) AND p.run_id<? AND r.pruned=0 ORDER BY p.run_id DESC LIMIT 1",
+            (site, url, FetchStatus.OK, FetchStatus.NOT_MODIFIED, before_run),
+        ).fetchone()
+        return self.page(int(row[0]), url) if row else None
+
+    def previous_page_children(self, site: str, url: str, before_run: int) -> tuple[list[Entry], list[Link]]:
+        """Entries and links recorded from a page in the run that last fetched it with content."""
+        row = self.db.execute(
+            "SELECT p.run_id FROM pages p JOIN runs r ON r.id=p.run_id WHERE r.site=? AND p.url=?"
+            " AND p.status IN (?,?) AND p.run_id<? AND r.pruned=0 ORDER BY p.run_id DESC LIMIT 1",
+            (site, url, FetchStatus.OK, FetchStatus.NOT_MODIFIED, before_run),
+        ).fetchone()
+        if not row:
+            return [], []
+        old = int(row[0])
+        entries = [e for e in self.entries(old) if e.list_url == url]
+        links = self.links(old, from_urls=[url])
+        return entries, links
+
+    # -- findings -----------------------------------------------------------------------------------
+
+    def save_findings(self, run_id: int, as_of: date, findings: Sequence[Finding]) -> None:
+        """Replace the run's findings (an evaluation can be repeated with another as-of date)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM findings WHERE run_id=?", (run_id,))
+            db.executemany(
+                "INSERT INTO findings (run_id, seq, item, kind, rule, status, message, url, evidence,"
+                " first_seen_run, first_seen_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (run_id, i, f.item, f.kind, f.rule, f.status, f.message, f.url,
+                     json.dumps(f.evidence, ensure_ascii=False, sort_keys=True),
+                     f.first_seen_run, _iso(f.first_seen_at))
+                    for i, f in enumerate(findings)
+                ],
+            )
+            db.execute("UPDATE runs SET as_of=?, evaluated_at=? WHERE id=?",
+                       (as_of.isoformat(), _now().isoformat(), run_id))
+
+    def findings(self, run_id: int) -> list[Finding]:
+        return [
+            Finding(
+                item=r[0], kind=RuleKind(r[1]), rule=r[2], status=Verdict(r[3]), message=r[4], url=r[5],
+                evidence=dict(json.loads(r[6])), first_seen_run=r[7], first_seen_at=_date(r[8]),
+            )
+            for r in self.db.execute(
+                "SELECT item, kind, rule, status, message, url, evidence, first_seen_run, first_seen_at"
+                " FROM findings WHERE run_id=? ORDER BY seq",
+                (run_id,),
+            )
+        ]
+
+    def evaluated(self, run_id: int) -> bool:
+        row = self.db.execute("SELECT evaluated_at FROM runs WHERE id=?", (run_id,)).fetchone()
+        return bool(row and row[0])
+
+    # -- housekeeping -------------------------------------------------------------------------------
+
+    def prune(self, site: str, keep: int) -> list[int]:
+        """Drop the raw evidence of all but the newest `keep` runs; their findings stay for history."""
+        ids = [r.id for r in self.runs(site) if r.state is not RunState.RUNNING]
+        doomed = ids[:-keep] if keep > 0 else ids
+        with self.transaction() as db:
+            for run_id in doomed:
+                db.execute("DELETE FROM page_items WHERE run_id=?", (run_id,))
+                db.execute("DELETE FROM pages WHERE run_id=?", (run_id,))
+                db.execute("DELETE FROM entries WHERE run_id=?", (run_id,))
+                db.execute("DELETE FROM links WHERE run_id=?", (run_id,))
+                db.execute("UPDATE runs SET pruned=1 WHERE id=?", (run_id,))
+            db.execute("DELETE FROM blobs WHERE sha256 NOT IN (SELECT text_sha FROM pages WHERE text_sha IS NOT NULL)")
+        return doomed
+
+
+def _dates_json(dates: Iterable[FoundDate | None]) -> str:
+    return json.dumps(
+        [{"value": d.value.isoformat(), "shown": d.shown, "source": d.source} for d in dates if d is not None],
+        ensure_ascii=False,
+    )
+
+
+def _dates_from_json(raw: str | None) -> tuple[FoundDate, ...]:
+    if not raw:
+        return ()
+    return tuple(
+        FoundDate(value=date.fromisoformat(d["value"]), shown=d["shown"], source=d["source"])
+        for d in json.loads(raw)
+    )
+
+
+def _page(r: dict[str, object]) -> Page:
+    publish = _dates_from_json(r["publish_date"] if isinstance(r["publish_date"], str) else None)
+    items = str(r["item_list"] or "")
+    return Page(
+        url=str(r["url"]),
+        role=PageRole(str(r["role"])),
+        status=FetchStatus(str(r["status"])),
+        items=tuple(sorted(int(i) for i in items.split(",") if i)),
+        http_status=r["http_status"] if isinstance(r["http_status"], int) else None,
+        error=str(r["error"]),
+        redirects=tuple(json.loads(str(r["redirects"]))),
+        final_url=str(r["final_url"]),
+        content_type=str(r["content_type"]),
+        encoding=str(r["encoding"]),
+        size=int(str(r["size"])),
+        sha256=str(r["sha256"]),
+        kind=PageKind(str(r["kind"])),
+        title=str(r["title"]),
+        text=str(r["body"] or ""),
+        dates=_dates_from_json(str(r["dates"])),
+        publish_date=publish[0] if publish else None,
+        fetched_at=_datetime(r["fetched_at"] if isinstance(r["fetched_at"], str) else None),
+        etag=str(r["etag"]),
+        last_modified=str(r["last_modified"]),
+        parent=str(r["parent"]),
+        depth=int(str(r["depth"])),
+        filename=str(r["filename"]),
+    )
+
+
+def with_items(page: Page, items: Iterable[int]) -> Page:
+    return replace(page, items=tuple(sorted(set(page.items) | set(items))))
