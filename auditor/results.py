@@ -1,0 +1,132 @@
+"""The judged audit as one typed value: per item, per department, summary, and the published score formula.
+
+The rule engine produces an `AuditResult`; the findings JSON (the stable contract) is its serialisation;
+every report renders from it and never re-derives a verdict.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from auditor.models import Finding, Run, RunState, Verdict
+
+SCHEMA = "xxgk-audit/findings@1"
+
+#: Points an item earns by its status. Inconclusive items are left out of every score.
+POINTS: dict[Verdict, int] = {Verdict.PASS: 100, Verdict.WARN: 60, Verdict.FAIL: 0}
+
+#: Printed beneath every score, so a department can recompute it by hand from its scorecard.
+SCORE_FORMULA = (
+    "得分 = (合格项数×100 + 警告项数×60 + 不合格项数×0) ÷ 参评项数；"
+    "无法判定（网站或网络故障）的事项不参评；牵头与配合部门均按所列事项计分。"
+)
+SCORE_FORMULA_EN = (
+    "score = (100 × pass + 60 × warn + 0 × fail) / (pass + warn + fail); inconclusive items are left out; "
+    "every department listed for an item (lead or supporting) is scored on it."
+)
+
+_SEVERITY = {Verdict.PASS: 0, Verdict.INCONCLUSIVE: 1, Verdict.WARN: 2, Verdict.FAIL: 3}
+
+
+def worst(verdicts: list[Verdict]) -> Verdict:
+    """An item's status is its worst finding; inconclusive evidence never produces fail (the rules ensure
+    that each finding on unreadable evidence is itself inconclusive)."""
+    if not verdicts:
+        return Verdict.INCONCLUSIVE
+    return max(verdicts, key=lambda v: _SEVERITY[v])
+
+
+def score(statuses: list[Verdict]) -> float | None:
+    """The published formula; None when nothing could be judged."""
+    judged = [s for s in statuses if s in POINTS]
+    if not judged:
+        return None
+    return round(sum(POINTS[s] for s in judged) / len(judged), 1)
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    item: int
+    title: str
+    short_name: str
+    category: int
+    category_name: str
+    departments: tuple[str, ...]
+    url: str
+    status: Verdict
+    findings: tuple[Finding, ...]
+    note: str = ""  # e.g. a declared justified absence
+
+
+@dataclass(frozen=True)
+class DepartmentResult:
+    name: str
+    contact: str
+    items: tuple[int, ...]
+    score: float | None
+    counts: dict[Verdict, int]
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    site: str
+    site_name: str
+    run: Run
+    as_of: date
+    checklist_version: str
+    items: tuple[ItemResult, ...]
+    departments: tuple[DepartmentResult, ...]
+    rules_version: str = "1"
+    stats: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def scored(self) -> bool:
+        """Interrupted or inconclusive runs are shown but never scored."""
+        return self.run.state is RunState.COMPLETE
+
+    @property
+    def counts(self) -> dict[Verdict, int]:
+        c = Counter(i.status for i in self.items)
+        return {v: c.get(v, 0) for v in Verdict}
+
+    @property
+    def overall_score(self) -> float | None:
+        return score([i.status for i in self.items]) if self.scored else None
+
+    def item(self, number: int) -> ItemResult:
+        for it in self.items:
+            if it.item == number:
+                return it
+        raise KeyError(number)
+
+    def department(self, name: str) -> DepartmentResult:
+        for d in self.departments:
+            if d.name == name:
+                return d
+        raise KeyError(name)
+
+
+def department_results(items: tuple[ItemResult, ...], contacts: dict[str, str], scored: bool
+                       ) -> tuple[DepartmentResult, ...]:
+    """Each department is scored over every item it is listed for (in catalogue order of first mention)."""
+    names: list[str] = []
+    for it in items:
+        for d in it.departments:
+            if d not in names:
+                names.append(d)
+    out = []
+    for name in names:
+        mine = [it for it in items if name in it.departments]
+        c = Counter(it.status for it in mine)
+        out.append(
+            DepartmentResult(
+                name=name,
+                contact=contacts.get(name, ""),
+                items=tuple(it.item for it in mine),
+                score=score([it.status for it in mine]) if scored else None,
+                counts={v: c.get(v, 0) for v in Verdict},
+            )
+        )
+    return tuple(out)
