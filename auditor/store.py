@@ -438,19 +438,44 @@ class Store:
         ).fetchone()
         return self.page(int(row[0]), url) if row else None
 
-    def previous_page_children(self, site: str, url: str, before_run: int) -> tuple[list[Entry], list[Link]]:
-        """Entries and links recorded from a page in the run that last fetched it with content."""
+    def previous_page_children(
+        self, site: str, url: str, before_run: int
+    ) -> tuple[list[Entry], list[Link], dict[str, PageRole]]:
+        """What a page led to in the run that last fetched it with content: its entries, its links, and the
+        role each link target played then (so a 304 night can follow the same paths without the body)."""
         row = self.db.execute(
             "SELECT p.run_id FROM pages p JOIN runs r ON r.id=p.run_id WHERE r.site=? AND p.url=?"
             " AND p.status IN (?,?) AND p.run_id<? AND r.pruned=0 ORDER BY p.run_id DESC LIMIT 1",
             (site, url, FetchStatus.OK, FetchStatus.NOT_MODIFIED, before_run),
         ).fetchone()
         if not row:
-            return [], []
+            return [], [], {}
         old = int(row[0])
-        entries = [e for e in self.entries(old) if e.list_url == url]
-        links = self.links(old, from_urls=[url])
-        return entries, links
+        entries = [
+            Entry(item=r[0], list_url=url, position=r[1], title=r[2], url=r[3], date_shown=r[4], date=_date(r[5]))
+            for r in self.db.execute(
+                "SELECT item, position, title, url, date_shown, date FROM entries WHERE run_id=? AND list_url=?"
+                " ORDER BY position",
+                (old, url),
+            )
+        ]
+        links = [
+            Link(from_url=url, to_url=r[0], status=FetchStatus(r[1]), http_status=r[2], text=r[3], error=r[4])
+            for r in self.db.execute(
+                "SELECT to_url, status, http_status, text, error FROM links WHERE run_id=? AND from_url=?"
+                " ORDER BY rowid",
+                (old, url),
+            )
+        ]
+        roles = {
+            r[0]: PageRole(r[1])
+            for r in self.db.execute(
+                "SELECT p.url, p.role FROM pages p JOIN links k ON k.run_id=p.run_id AND k.to_url=p.url"
+                " WHERE p.run_id=? AND k.from_url=?",
+                (old, url),
+            )
+        }
+        return entries, links, roles
 
     # -- findings -----------------------------------------------------------------------------------
 

@@ -1,0 +1,17 @@
+"""Our Scrapy components bundled as one add-on, so `scrapy crawl catalogue` and `auditor crawl` agree."""
+
+from __future__ import annotations
+
+from scrapy.settings import BaseSettings
+
+
+class XxgkAddon:
+    """Registers the store pipeline, the progress extension and the retry-with-backoff middleware."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        settings["ITEM_PIPELINES"] = {**dict(settings.getdict("ITEM_PIPELINES")), "spiders.pipelines.StorePipeline": 300}
+        settings["EXTENSIONS"] = {**dict(settings.getdict("EXTENSIONS")), "spiders.progress.ProgressExtension": 500}
+        middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+        middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] = None
+        middlewares["spiders.middlewares.BackoffRetryMiddleware"] = 550
+        settings["DOWNLOADER_MIDDLEWARES"] = middlewares

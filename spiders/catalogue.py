@@ -1,0 +1,464 @@
+"""The catalogue spider: walks each item's column, its pagination, details and attachments, checks links.
+
+It observes and records; it judges nothing. Every URL it meets becomes exactly one `Page` record (even
+when not fetched: robots, off-site bounds), every edge one `Link`, every list row one `Entry`. URLs are
+deduplicated here, before they become Requests, which is both the cheapest place and the one that knows
+that a page serves several items.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import StopDownload
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from auditor.models import Entry, FetchStatus, FoundDate, Link, Page, PageKind, PageRole
+from auditor.store import Store
+from checklist.model import Site, SiteItem
+from spiders.attachments import extract_text, filename_from_content_disposition, sniff_kind
+from spiders.extract import PageExtract, canonical_url, extract_page, is_attachment_url
+from spiders.outcomes import classify_failure, waf_reason
+
+#: Roles whose pages we read and follow (on allowed hosts); everything else is checked for reachability.
+_CRAWLED = frozenset({PageRole.CATALOGUE, PageRole.LIST, PageRole.DETAIL, PageRole.ATTACHMENT})
+_HTML_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml")
+_LINK_CHECK_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class PageItems:
+    """A page already recorded turns out to serve another item too."""
+
+    url: str
+    items: tuple[int, ...]
+
+
+@dataclass
+class _Node:
+    """One URL of this run: what we asked it for, and who is waiting to know how it answered."""
+
+    role: PageRole
+    items: set[int]
+    depth: int
+    parent: str
+    result: tuple[FetchStatus, int | None, str] | None = None  # status, http status, error
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (from_url, anchor text)
+    recorded: bool = False
+
+
+class CatalogueSpider(scrapy.Spider):
+    name = "catalogue"
+
+    def __init__(
+        self,
+        site: Site,
+        run_id: int,
+        db_path: str,
+        item_numbers: Iterable[int] | None = None,
+        proxy: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.site = site
+        self.run_id = run_id
+        self.store = Store(db_path)  # read-only use here: last night's validators and evidence
+        self.item_numbers = sorted(item_numbers) if item_numbers else [it.number for it in site.items]
+        self.proxy = proxy
+        self.policy = site.policy
+        self.nodes: dict[str, _Node] = {}
+        self.per_item: dict[int, int] = defaultdict(int)  # requests made on behalf of each item
+        self.list_pages: dict[int, int] = defaultdict(int)
+        self.outstanding: dict[int, int] = defaultdict(int)
+        self.total = 0
+        self.validators = self.store.validators(site.id, before_run=run_id)
+
+    # -- scheduling ---------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for number in self.item_numbers:
+            site_item = self.site.item(number)
+            if not site_item.urls:
+                continue
+            for url in site_item.urls:
+                for out in self._follow(url, PageRole.CATALOGUE, {number}, parent="", depth=0, text="", site_item=site_item):
+                    yield out
+
+    def _follow(
+        self,
+        url: str,
+        role: PageRole,
+        items: set[int],
+        *,
+        parent: str,
+        depth: int,
+        text: str,
+        site_item: SiteItem | None = None,
+    ) -> Iterator[Any]:
+        """Schedule a URL once; later meetings only add an item or a source edge."""
+        try:
+            url = canonical_url(url)
+        except ValueError:
+            return
+        if urlsplit(url).scheme not in ("http", "https"):
+            return
+        node = self.nodes.get(url)
+        if node is not None:
+            new_items = items - node.items
+            node.items |= items
+            if parent:
+                node.sources.append((parent, text))
+                if node.result is not None:
+                    yield self._link(parent, url, text, node.result)
+            if new_items and node.recorded:
+                yield PageItems(url, tuple(sorted(new_items)))
+            return
+        host = urlsplit(url).hostname or ""
+        if role in _CRAWLED and not self.site.host_allowed(host):
+            role = PageRole.LINKED  # off-site: checked for reachability, not crawled
+        node = _Node(role=role, items=set(items), depth=depth, parent=parent)
+        if parent:
+            node.sources.append((parent, text))
+        self.nodes[url] = node
+        reason = self._bound_reason(role, items)
+        if reason:
+            yield from self._resolve(url, FetchStatus.BOUNDED, None, reason)
+            return
+        for it in items:
+            self.per_item[it] += 1
+            self.outstanding[it] += 1
+        self.total += 1
+        yield self._request(url, node)
+
+    def _bound_reason(self, role: PageRole, items: set[int]) -> str:
+        if role is PageRole.LINKED and not self.policy.check_links:
+            return "未检查链接（配置关闭）"
+        if self.total >= self.policy.max_pages_total:
+            return f"超过全站抓取上限 {self.policy.max_pages_total} 页"
+        if items and all(self.per_item[i] >= self.policy.max_pages_per_item for i in items):
+            return f"超过单个事项抓取上限 {self.policy.max_pages_per_item} 页"
+        if role is PageRole.LIST and items and all(self.list_pages[i] >= self.policy.max_list_pages for i in items):
+            return f"超过列表翻页上限 {self.policy.max_list_pages} 页"
+        return ""
+
+    def _request(self, url: str, node: _Node, *, method: str = "", conditional: bool = True) -> Request:
+        meta: dict[str, Any] = {"role": node.role}
+        if self.proxy:
+            meta["proxy"] = self.proxy
+        headers: dict[str, str] = {}
+        if node.role is PageRole.LINKED:
+            method = method or "HEAD"
+            if method == "GET":
+                meta["xxgk_headers_only"] = True
+        else:
+            method = "GET"
+            if node.role is PageRole.LIST:
+                for it in node.items:
+                    self.list_pages[it] += 1
+            if conditional and url in self.validators:
+                etag, last_modified = self.validators[url]
+                if etag:
+                    headers["If-None-Match"] = etag
+                if last_modified:
+                    headers["If-Modified-Since"] = last_modified
+        return Request(
+            url,
+            method=method,
+            headers=headers,
+            meta=meta,
+            callback=self.parse,
+            errback=self.failed,
+            dont_filter=True,
+            priority={PageRole.CATALOGUE: 30, PageRole.LIST: 20, PageRole.DETAIL: 10}.get(node.role, 0),
+        )
+
+    # -- responses ----------------------------------------------------------------------------------
+
+    async def parse(self, response: Response) -> AsyncIterator[Any]:
+        url = self._request_url(response)
+        node = self.nodes[url]
+        if node.role is PageRole.LINKED:
+            if response.request is not None and response.request.method == "HEAD" and response.status >= 400:
+                # Many servers answer HEAD wrongly (405, 403, even 404): ask again with a GET before judging.
+                yield self._request(url, node, method="GET")
+                return
+            for out in self._record_plain(url, node, response):
+                yield out
+            return
+        if response.status == 304:
+            for out in self._reuse_previous(url, node, response):
+                yield out
+            return
+        body_text = response.text if isinstance(response, TextResponse) else ""
+        waf = waf_reason(response.status, body_text)
+        if waf:
+            for out in self._record_plain(url, node, response, status=FetchStatus.WAF, error=waf):
+                yield out
+            return
+        if response.status >= 400:
+            for out in self._record_plain(url, node, response):
+                yield out
+            return
+        final_host = urlsplit(response.url).hostname or ""
+        if not self.site.host_allowed(final_host):
+            for out in self._record_plain(url, node, response, error=f"重定向到站外：{response.url}"):
+                yield out
+            return
+        if self._is_html(response):
+            for out in self._record_html(url, node, response):
+                yield out
+        else:
+            async for out in self._record_file(url, node, response):
+                yield out
+
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        url = self._request_url_of(request)
+        node = self.nodes.get(url)
+        if node is None:
+            return
+        status, reason = classify_failure(failure.value)
+        if node.role is PageRole.LINKED and request.method == "HEAD" and status not in (
+            FetchStatus.ROBOTS, FetchStatus.DNS, FetchStatus.REFUSED, FetchStatus.TOO_LARGE, FetchStatus.TIMEOUT
+        ):
+            yield self._request(url, node, method="GET")
+            return
+        if status is FetchStatus.TOO_LARGE and request.meta.get("xxgk_headers_only"):
+            status, reason = FetchStatus.OK, ""  # the body was large, but the link answered
+        yield from self._resolve(url, status, None, reason)
+
+    # -- recording ----------------------------------------------------------------------------------
+
+    def _base_page(self, url: str, node: _Node, response: Response, status: FetchStatus, error: str) -> Page:
+        redirects = tuple(
+            f"{code} {u}"
+            for u, code in zip(
+                response.meta.get("redirect_urls", []), response.meta.get("redirect_reasons", []), strict=False
+            )
+        )
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").strip()
+        return Page(
+            url=url,
+            role=node.role,
+            status=status,
+            items=tuple(sorted(node.items)),
+            http_status=response.status,
+            error=error,
+            redirects=redirects,
+            final_url=response.url if response.url != url else "",
+            content_type=content_type,
+            encoding=response.encoding if isinstance(response, TextResponse) else "",
+            size=len(response.body),
+            sha256=hashlib.sha256(response.body).hexdigest() if response.body else "",
+            fetched_at=datetime.now(UTC).replace(microsecond=0),
+            etag=response.headers.get(b"ETag", b"").decode("latin-1"),
+            last_modified=response.headers.get(b"Last-Modified", b"").decode("latin-1"),
+            parent=node.parent,
+            depth=node.depth,
+            dates=_last_modified_date(response),
+        )
+
+    def _record_plain(
+        self, url: str, node: _Node, response: Response, *, status: FetchStatus | None = None, error: str = ""
+    ) -> Iterator[Any]:
+        if status is None:
+            status = FetchStatus.OK if response.status < 400 else FetchStatus.HTTP_ERROR
+            if response.status >= 400 and not error:
+                error = f"HTTP {response.status}"
+        page = self._base_page(url, node, response, status, error)
+        if node.role is PageRole.LINKED:
+            page = replace(page, size=0, sha256="")  # a HEAD or a cut GET: no content to speak of
+        yield page
+        node.recorded = True
+        yield from self._resolve(url, status, response.status, error, record=False)
+
+    def _record_html(self, url: str, node: _Node, response: Response) -> Iterator[Any]:
+        assert isinstance(response, TextResponse)
+        site_item = self._site_item(node)
+        extract = extract_page(response.text, response.url, site_item.selectors if site_item else None)
+        page = replace(
+            self._base_page(url, node, response, FetchStatus.OK, ""),
+            kind=extract.kind,
+            title=extract.title,
+            text=extract.text,
+            dates=tuple(extract.dates) + _last_modified_date(response),
+            publish_date=extract.publish_date,
+        )
+        yield page
+        node.recorded = True
+        yield from self._resolve(url, FetchStatus.OK, response.status, "", record=False)
+        yield from self._children(url, node, extract)
+
+    async def _record_file(self, url: str, node: _Node, response: Response) -> AsyncIterator[Any]:
+        disposition = response.headers.get(b"Content-Disposition", b"").decode("latin-1")
+        filename = filename_from_content_disposition(disposition) if disposition else ""
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        kind = sniff_kind(response.body, content_type, filename, response.url)
+        # Parsing a PDF is slow pure Python: off the event loop, so downloads keep flowing meanwhile.
+        extracted = await asyncio.to_thread(
+            extract_text, response.body, kind, max_chars=self.policy.max_download_bytes
+        )
+        page = replace(
+            self._base_page(url, node, response, FetchStatus.OK, extracted.error),
+            kind=PageKind.FILE,
+            text=extracted.text,
+            filename=filename or _name_from_url(response.url),
+            role=PageRole.ATTACHMENT if node.role is not PageRole.CATALOGUE else node.role,
+        )
+        yield page
+        node.recorded = True
+        for out in self._resolve(url, FetchStatus.OK, response.status, extracted.error, record=False):
+            yield out
+
+    def _children(self, url: str, node: _Node, extract: PageExtract) -> Iterator[Any]:
+        """Follow what a page leads to: pagination, entries, attachments; check every other link."""
+        items = node.items
+        follow_structure = node.role in (PageRole.CATALOGUE, PageRole.LIST)
+        entries = []
+        if follow_structure:
+            for position, e in enumerate(extract.entries):
+                for it in items:
+                    entries.append(
+                        Entry(item=it, list_url=url, title=e.title, url=e.url, position=position,
+                              date_shown=e.date_shown, date=e.date)
+                    )
+        yield from entries
+        depth = node.depth + 1
+        if follow_structure:
+            for next_url in extract.next_pages:
+                yield from self._follow(next_url, PageRole.LIST, items, parent=url, depth=node.depth, text="下一页")
+            for e in extract.entries:
+                role = PageRole.ATTACHMENT if is_attachment_url(e.url, e.title) else PageRole.DETAIL
+                if depth > self.policy.max_depth:
+                    role = PageRole.LINKED
+                yield from self._follow(e.url, role, items, parent=url, depth=depth, text=e.title)
+        for a in extract.attachments:
+            yield from self._follow(a.url, PageRole.ATTACHMENT, items, parent=url, depth=depth, text=a.name)
+        for embedded in extract.embedded:
+            yield from self._follow(embedded, PageRole.ATTACHMENT, items, parent=url, depth=depth, text="")
+        for link in extract.links:
+            yield from self._follow(link.url, PageRole.LINKED, items, parent=url, depth=depth, text=link.text)
+
+    def _reuse_previous(self, url: str, node: _Node, response: Response) -> Iterator[Any]:
+        """304 Not Modified: last night's evidence stands; follow the same paths it led to."""
+        previous = self.store.previous_page(self.site.id, url, self.run_id)
+        if previous is None:
+            # We sent validators but lost the evidence (pruned): ask again without them.
+            yield self._request(url, node, conditional=False)
+            return
+        base = self._base_page(url, node, response, FetchStatus.NOT_MODIFIED, "")
+        yield replace(
+            previous,
+            role=node.role,
+            status=FetchStatus.NOT_MODIFIED,
+            items=tuple(sorted(node.items)),
+            http_status=304,
+            fetched_at=base.fetched_at,
+            parent=node.parent,
+            depth=node.depth,
+            etag=base.etag or previous.etag,
+            last_modified=base.last_modified or previous.last_modified,
+        )
+        node.recorded = True
+        yield from self._resolve(url, FetchStatus.NOT_MODIFIED, 304, "", record=False)
+        entries, links, roles = self.store.previous_page_children(self.site.id, url, self.run_id)
+        for it in node.items:
+            for e in entries:
+                yield Entry(item=it, list_url=url, title=e.title, url=e.url, position=e.position,
+                            date_shown=e.date_shown, date=e.date)
+        for link in links:
+            role = roles.get(link.to_url, PageRole.LINKED)
+            if role is PageRole.CATALOGUE:
+                role = PageRole.DETAIL
+            yield from self._follow(link.to_url, role, node.items, parent=url, depth=node.depth + 1, text=link.text)
+
+    def _resolve(
+        self, url: str, status: FetchStatus, http_status: int | None, error: str, *, record: bool = True
+    ) -> Iterator[Any]:
+        node = self.nodes[url]
+        if node.result is not None:
+            return
+        node.result = (status, http_status, error)
+        if record:
+            yield Page(
+                url=url, role=node.role, status=status, items=tuple(sorted(node.items)), http_status=http_status,
+                error=error, parent=node.parent, depth=node.depth,
+                fetched_at=datetime.now(UTC).replace(microsecond=0),
+            )
+            node.recorded = True
+        for source, text in node.sources:
+            yield self._link(source, url, text, node.result)
+        if status is not FetchStatus.BOUNDED:
+            for it in node.items:
+                self.outstanding[it] -= 1
+
+    @staticmethod
+    def _link(source: str, url: str, text: str, result: tuple[FetchStatus, int | None, str]) -> Link:
+        return Link(from_url=source, to_url=url, status=result[0], http_status=result[1], text=text[:200],
+                    error=result[2])
+
+    # -- helpers ------------------------------------------------------------------------------------
+
+    def _request_url(self, response: Response) -> str:
+        assert response.request is not None
+        return self._request_url_of(response.request)
+
+    def _request_url_of(self, request: Request) -> str:
+        # Redirects create new Requests; the first URL of the chain is the node's key.
+        chain = request.meta.get("redirect_urls")
+        return str(chain[0]) if chain else request.url
+
+    def _site_item(self, node: _Node) -> SiteItem | None:
+        for number in sorted(node.items):
+            try:
+                return self.site.item(number)
+            except KeyError:
+                continue
+        return None
+
+    @staticmethod
+    def _is_html(response: Response) -> bool:
+        if not isinstance(response, TextResponse):
+            return False
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if content_type and not any(t in content_type for t in _HTML_TYPES):
+            return content_type.startswith("text/") and response.body[:1024].lstrip()[:1] == b"<"
+        head = response.body[:4].lower()
+        return not (head.startswith(b"%pdf") or head.startswith(b"pk\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"))
+
+    def closed(self, reason: str) -> None:
+        self.store.close()
+
+
+def stop_link_check_bodies(headers: Any, body_length: int, request: Request, spider: scrapy.Spider) -> None:
+    """headers_received handler: a link check needs the status, not the body."""
+    if request.meta.get("xxgk_headers_only"):
+        raise StopDownload(fail=False)
+
+
+def _last_modified_date(response: Response) -> tuple[FoundDate, ...]:
+    raw = response.headers.get(b"Last-Modified", b"").decode("latin-1")
+    if not raw:
+        return ()
+    try:
+        value = parsedate_to_datetime(raw).date()
+    except (TypeError, ValueError):
+        return ()
+    return (FoundDate(value=value, shown=raw, source="http:last-modified"),)
+
+
+def _name_from_url(url: str) -> str:
+    path = urlsplit(url).path
+    return path.rsplit("/", 1)[-1]
+
+

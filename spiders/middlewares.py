@@ -1,0 +1,49 @@
+"""Retries with backoff: a struggling server (5xx, 429) gets time to recover, and Retry-After is honoured.
+
+Scrapy's RetryMiddleware retries at once; a disclosure site under load answers 503 again. We wait
+`min(cap, base × 2^n)` seconds, or what Retry-After asks (bounded), before the retry is scheduled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Request, Response
+from scrapy.utils.response import response_status_message
+
+BACKOFF_BASE_S = 0.5
+BACKOFF_CAP_S = 30.0
+
+
+def retry_after_seconds(value: str) -> float | None:
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        retries = request.meta.get("retry_times", 0)
+        wait = BACKOFF_BASE_S * (2**retries)
+        after = retry_after_seconds(response.headers.get(b"Retry-After", b"").decode("latin-1"))
+        if after is not None:
+            wait = after
+        wait = min(wait, BACKOFF_CAP_S, float(request.meta.get("download_timeout", BACKOFF_CAP_S)))
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        if wait > 0:
+            await asyncio.sleep(wait)
+        return retry

@@ -1,0 +1,78 @@
+"""Turn what the network said into our one vocabulary, `FetchStatus`.
+
+The distinction matters downstream: a 404 is the department's fault, a timeout or a WAF challenge is the
+site's or the network's, and the rules must never blame a department for the latter.
+"""
+
+from __future__ import annotations
+
+import re
+
+from twisted.internet import error as twisted_error
+from twisted.web._newclient import ResponseNeverReceived
+
+from auditor.models import FetchStatus
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+
+#: Status codes that firewalls and anti-bot services answer with instead of the page.
+WAF_STATUSES = frozenset({412, 521, 522, 523, 525})
+
+# Markers of challenge pages served with 200 (JS cookie challenges, slider captchas, cloud WAFs).
+_CHALLENGE = re.compile(
+    r"__jsl_clearance|jsl_clearance_s|cf-chl|cf_chl_|challenge-platform|_waf_|waf\.js|yunsuo_session|"
+    r"安全验证|人机验证|滑动验证|拖动滑块|访问验证|请开启JavaScript|please enable javascript|"
+    r"checking your browser|ddos protection|访问被拦截|您的访问被阻断|网站防火墙|安全狗|云锁|创宇盾|知道创宇",
+    re.IGNORECASE,
+)
+_SCRIPT_COOKIE_RELOAD = re.compile(r"document\.cookie\s*=.*(?:location\.(?:reload|href|replace))", re.S | re.I)
+
+
+def waf_reason(status: int, body: str) -> str:
+    """Why this answer looks like a firewall rather than the site ('' when it does not)."""
+    if status in WAF_STATUSES:
+        return f"HTTP {status}（防火墙/反爬虫拦截）"
+    if status in (200, 403, 429, 503) and body:
+        head = body[:6000]
+        m = _CHALLENGE.search(head)
+        if m and (status != 200 or len(body) < 20000):
+            return f"挑战页面：{m.group(0)}"
+        if status == 200 and len(body) < 4000 and _SCRIPT_COOKIE_RELOAD.search(head):
+            return "挑战页面：脚本写入 Cookie 后重新加载"
+    return ""
+
+
+def classify_failure(exc: BaseException) -> tuple[FetchStatus, str]:
+    """Map a download exception to a status and a short human reason."""
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, IgnoreRequest):
+        if "robots.txt" in text:
+            return FetchStatus.ROBOTS, "robots.txt 禁止抓取"
+        if "max redirections" in text.lower() or "redirect" in text.lower():
+            return FetchStatus.REDIRECT_LOOP, text
+        if "maxsize" in text.lower() or "larger than" in text.lower() or "decompress" in text.lower():
+            return FetchStatus.TOO_LARGE, text
+        return FetchStatus.BOUNDED, text
+    if isinstance(exc, DownloadCancelledError):
+        return (FetchStatus.TOO_LARGE, text) if "size" in text.lower() else (FetchStatus.NETWORK, text)
+    if isinstance(exc, DownloadTimeoutError | twisted_error.TimeoutError | TimeoutError):
+        return FetchStatus.TIMEOUT, "超时：" + text
+    if isinstance(exc, CannotResolveHostError | twisted_error.DNSLookupError):
+        return FetchStatus.DNS, "域名无法解析：" + text
+    if isinstance(exc, DownloadConnectionRefusedError | twisted_error.ConnectionRefusedError):
+        return FetchStatus.REFUSED, "连接被拒绝：" + text
+    if isinstance(exc, twisted_error.ConnectionLost | twisted_error.ConnectionDone | ResponseNeverReceived):
+        return FetchStatus.REFUSED, "连接被重置：" + text
+    if isinstance(exc, ResponseDataLossError | DownloadFailedError):
+        return FetchStatus.NETWORK, "传输中断：" + text
+    name = type(exc).__name__
+    if "SSL" in name or "TLS" in name or "Certificate" in name:
+        return FetchStatus.TLS, "证书或加密连接错误：" + text
+    return FetchStatus.NETWORK, f"{name}: {text}"
