@@ -1,0 +1,975 @@
+"""Text out of the files a disclosure site links to (PDF, DOCX, XLSX, XLS, HTML, plain text).
+
+The rule engine looks for required terms (收支预算总表) and privacy leaks (a full 身份证号 in a list of
+names), and most of that content lives in attachments rather than in the HTML. Attachments are
+untrusted input served by dozens of departments' CMSs: wrong Content-Types, no file extension
+(博达 VSB's ``download.jsp``), truncated downloads, encrypted or corrupt files, and the odd
+compression bomb. So every function here is bounded (characters, pages, rows, inflated size, time)
+and never raises on bad input: a failure is a short ``error`` string on the result, which the
+spider records and the rules read as "could not inspect", not as "absent".
+"""
+
+from __future__ import annotations
+
+import codecs
+import enum
+import io
+import logging
+import posixpath
+import re
+import time
+import warnings
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as dtime
+from typing import Any
+from urllib.parse import unquote_to_bytes, urlsplit
+
+__all__ = [
+    "AttachmentText",
+    "FileKind",
+    "decode_text",
+    "extract_text",
+    "filename_from_content_disposition",
+    "normalise_text",
+    "sniff_kind",
+]
+
+# pdfminer logs every odd operator at WARNING and its internals at DEBUG; on real budgets that is
+# thousands of lines per night that say nothing to an auditor.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its modules' loggers inherit this
+
+
+class FileKind(enum.StrEnum):
+    """What a body is, as far as text extraction is concerned."""
+
+    PDF = "pdf"
+    DOCX = "docx"  # also .docm/.dotx and Kingsoft .wpsx: Office Open XML word processing
+    DOC = "doc"  # Word 97-2003 and Kingsoft WPS (.wps): OLE2 with a WordDocument stream
+    XLSX = "xlsx"  # also .xlsm: Office Open XML spreadsheet
+    XLS = "xls"  # Excel 97-2003 and Kingsoft ET (.et): OLE2 with a Workbook stream
+    TEXT = "text"
+    HTML = "html"
+    ZIP = "zip"  # any other zip archive
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class AttachmentText:
+    """What could be read from one attachment."""
+
+    kind: FileKind
+    text: str  # normalised text, at most max_chars long
+    pages: int | None  # PDF pages, workbook sheets; None where the format has no pages
+    truncated: bool  # a bound was hit (chars, pages, rows, time); the text is a prefix
+    error: str  # "" when the file was read; else a short reason a clerk can read
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+# ---------------------------------------------------------------------------------------------
+# Sniffing
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # the second is an empty archive
+# Formats with no text for us, recognised so a misleading ".doc" name or type cannot send them on.
+_OTHER_MAGIC = (
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"Rar!",
+    b"7z\xbc\xaf",
+    b"\x1f\x8b",
+    b"{\\rtf",
+    b"%!PS",
+    b"BM",
+)
+
+_EXTENSIONS: dict[str, FileKind] = {
+    "pdf": FileKind.PDF,
+    "docx": FileKind.DOCX,
+    "docm": FileKind.DOCX,
+    "dotx": FileKind.DOCX,
+    "wpsx": FileKind.DOCX,
+    "doc": FileKind.DOC,
+    "dot": FileKind.DOC,
+    "wps": FileKind.DOC,
+    "xlsx": FileKind.XLSX,
+    "xlsm": FileKind.XLSX,
+    "xltx": FileKind.XLSX,
+    "xls": FileKind.XLS,
+    "xlt": FileKind.XLS,
+    "et": FileKind.XLS,
+    "txt": FileKind.TEXT,
+    "csv": FileKind.TEXT,
+    "htm": FileKind.HTML,
+    "html": FileKind.HTML,
+    "shtml": FileKind.HTML,
+    "xhtml": FileKind.HTML,
+    "jsp": FileKind.HTML,
+    "asp": FileKind.HTML,
+    "aspx": FileKind.HTML,
+    "php": FileKind.HTML,
+    "zip": FileKind.ZIP,
+}
+
+_CONTENT_TYPES: dict[str, FileKind] = {
+    "application/pdf": FileKind.PDF,
+    "application/x-pdf": FileKind.PDF,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": FileKind.DOCX,
+    "application/vnd.ms-word.document.macroenabled.12": FileKind.DOCX,
+    "application/msword": FileKind.DOC,
+    "application/vnd.ms-works": FileKind.DOC,
+    "application/kswps": FileKind.DOC,
+    "application/wps-office.wps": FileKind.DOC,
+    "application/wps-office.doc": FileKind.DOC,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": FileKind.XLSX,
+    "application/vnd.ms-excel.sheet.macroenabled.12": FileKind.XLSX,
+    "application/vnd.ms-excel": FileKind.XLS,
+    "application/x-msexcel": FileKind.XLS,
+    "application/kset": FileKind.XLS,
+    "application/wps-office.et": FileKind.XLS,
+    "application/wps-office.xls": FileKind.XLS,
+    "text/plain": FileKind.TEXT,
+    "text/csv": FileKind.TEXT,
+    "text/html": FileKind.HTML,
+    "application/xhtml+xml": FileKind.HTML,
+    "application/zip": FileKind.ZIP,
+    "application/x-zip-compressed": FileKind.ZIP,
+}
+
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE | re.DOTALL
+)
+
+
+def sniff_kind(body: bytes, content_type: str = "", filename: str = "", url: str = "") -> FileKind:
+    """Decide what a body is: magic bytes first, then the Content-Type, then the file/URL extension.
+
+    Bytes come first because servers lie: VSB sends DOCX as application/octet-stream from an
+    extension-less ``download.jsp``, and a WAF challenge page may arrive for a ``.pdf`` link.
+    `filename` is the name from Content-Disposition (see `filename_from_content_disposition`).
+    """
+    head = body[:1024]
+    hint = _kind_from_hints(content_type, filename, url)
+    if b"%PDF-" in head:  # the spec tolerates junk before the header
+        return FileKind.PDF
+    if head.startswith(_ZIP_MAGIC):
+        return _sniff_zip(body, hint)
+    if head.startswith(_OLE_MAGIC):
+        return _sniff_ole(body, hint)
+    if head.startswith(_OTHER_MAGIC):
+        return FileKind.OTHER
+    if _HTML_START.match(_strip_bom(head)):
+        return FileKind.HTML
+    if hint is not None:
+        return hint
+    if body and b"\x00" not in head:
+        return FileKind.TEXT
+    return FileKind.OTHER
+
+
+def _kind_from_hints(content_type: str, filename: str, url: str) -> FileKind | None:
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if mime in _CONTENT_TYPES:
+        return _CONTENT_TYPES[mime]
+    for name in (filename, urlsplit(url).path if url else ""):
+        ext = posixpath.splitext(name.replace("\\", "/").rstrip("/").lower())[1].lstrip(".")
+        if ext in _EXTENSIONS:
+            return _EXTENSIONS[ext]
+    return None
+
+
+def _sniff_zip(body: bytes, hint: FileKind | None) -> FileKind:
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        # A truncated download has no central directory, but local headers still carry the names.
+        names = {
+            n.decode("latin-1")
+            for n in re.findall(rb"(word/document\.xml|xl/workbook\.xml)", body[: 1 << 20])
+        }
+    if "word/document.xml" in names:
+        return FileKind.DOCX
+    if "xl/workbook.xml" in names:
+        return FileKind.XLSX
+    if hint in (FileKind.DOCX, FileKind.XLSX) and "[Content_Types].xml" in names:
+        return hint
+    return FileKind.ZIP
+
+
+# Directory entry names in an OLE2 file are UTF-16LE; searching for them is the fallback when olefile
+# is absent, and it is enough to tell a Word stream from a workbook stream.
+_OLE_WORD = "WordDocument".encode("utf-16-le")
+_OLE_BOOKS = ("Workbook".encode("utf-16-le"), "Book\x00".encode("utf-16-le"))
+_OLE_ENCRYPTED_OOXML = "EncryptedPackage".encode("utf-16-le")
+
+
+def _ole_streams(body: bytes) -> set[str] | None:
+    try:
+        import olefile
+    except ImportError:
+        return None
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(body))
+    except Exception:  # noqa: BLE001 - any parse failure just means "no stream names"
+        return None
+    try:
+        return {"/".join(path) for path in ole.listdir(streams=True, storages=False)}
+    except Exception:  # noqa: BLE001
+        return None
+    finally:
+        ole.close()
+
+
+def _sniff_ole(body: bytes, hint: FileKind | None) -> FileKind:
+    streams = _ole_streams(body)
+    if streams is not None:
+        if "EncryptedPackage" in streams and hint in (FileKind.DOCX, FileKind.XLSX):
+            return hint  # a password-protected DOCX/XLSX is an OLE wrapper; extract_text says "encrypted"
+        if "WordDocument" in streams:
+            return FileKind.DOC
+        if "Workbook" in streams or "Book" in streams:
+            return FileKind.XLS
+    else:
+        if _OLE_ENCRYPTED_OOXML in body and hint in (FileKind.DOCX, FileKind.XLSX):
+            return hint
+        if _OLE_WORD in body:
+            return FileKind.DOC
+        if any(b in body for b in _OLE_BOOKS):
+            return FileKind.XLS
+    if hint in (FileKind.DOC, FileKind.XLS):
+        return hint
+    if hint == FileKind.DOCX:
+        return FileKind.DOC
+    if hint == FileKind.XLSX:
+        return FileKind.XLS
+    return FileKind.OTHER
+
+
+# ---------------------------------------------------------------------------------------------
+# Content-Disposition
+
+_TOKEN_PARAM = re.compile(r'\s*([^\s=;"]+)\s*=\s*')
+
+
+def _cd_params(value: str) -> dict[str, str]:
+    """Parse `; name=value` pairs, tolerating unquoted spaces and unterminated quotes."""
+    params: dict[str, str] = {}
+    parts = value.split(";", 1)
+    rest = parts[1] if len(parts) > 1 else ""
+    pos = 0
+    while pos < len(rest):
+        m = _TOKEN_PARAM.match(rest, pos)
+        if not m:
+            nxt = rest.find(";", pos)
+            if nxt < 0:
+                break
+            pos = nxt + 1
+            continue
+        name = m.group(1).lower()
+        pos = m.end()
+        if pos < len(rest) and rest[pos] == '"':
+            out: list[str] = []
+            pos += 1
+            while pos < len(rest) and rest[pos] != '"':
+                if rest[pos] == "\\" and pos + 1 < len(rest):
+                    pos += 1
+                out.append(rest[pos])
+                pos += 1
+            val = "".join(out)
+            nxt = rest.find(";", pos)
+            pos = len(rest) if nxt < 0 else nxt + 1
+        else:
+            nxt = rest.find(";", pos)
+            end = len(rest) if nxt < 0 else nxt
+            val = rest[pos:end].strip()
+            pos = end + 1
+        params.setdefault(name, val)
+    return params
+
+
+def _unmojibake(text: str) -> str:
+    """Undo an HTTP library's latin-1 reading of raw UTF-8 or GBK header bytes."""
+    for codec in ("latin-1", "cp1252"):
+        try:
+            raw = text.encode(codec)
+            break
+        except UnicodeEncodeError:
+            continue
+    else:
+        return text  # already real Unicode
+    if raw.isascii():
+        return text
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return text
+
+
+def _decode_percent(text: str, charset: str = "utf-8") -> str:
+    raw = unquote_to_bytes(text)
+    for codec in (charset, "utf-8", "gb18030"):
+        try:
+            return raw.decode(_codec(codec) or "utf-8")
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def filename_from_content_disposition(value: str | bytes) -> str:
+    """The file name a Content-Disposition header carries, or "" if none.
+
+    Handles RFC 6266/5987 (``filename*=UTF-8''%E9%A2%84%E7%AE%97.pdf``, preferred over
+    ``filename=``), percent-encoded plain ``filename=`` (Java's URLEncoder, common on Chinese
+    servers), and raw UTF-8 or GBK bytes, whether passed as bytes (Scrapy's headers) or as a str
+    that an HTTP library decoded as latin-1. Only the base name is returned: old IE uploads carry
+    full ``C:\\`` paths, and a name must never be usable as a path.
+    """
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if len(value) > 8192:  # a header this long is not a file name
+        value = value[:8192]
+    params = _cd_params(value)
+    name = ""
+    extended = params.get("filename*")
+    if extended:
+        charset, sep, rest = extended.partition("'")
+        if sep:
+            _lang, _sep2, encoded = rest.partition("'")
+            # Some servers put raw bytes after the charset instead of percent-escapes.
+            name = (
+                _decode_percent(encoded, charset.strip() or "utf-8")
+                if encoded.isascii()
+                else _unmojibake(encoded)
+            )
+        else:
+            name = _decode_percent(extended)
+    if not name:
+        plain = params.get("filename", "")
+        if _PERCENT.search(plain) and plain.isascii():
+            name = _decode_percent(plain)
+        else:
+            name = _unmojibake(plain)
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return _UNSAFE_NAME.sub("", name).strip().strip(".") if name not in ("..", ".") else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Text normalisation and decoding
+
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_HSPACE = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def normalise_text(text: str) -> str:
+    """Collapse whitespace within lines, keep line breaks, and at most one blank line in a row.
+
+    A run containing a tab (a cell boundary) becomes a tab, any other run one space: adjacent cells
+    or rows must stay apart, or two phone numbers would be glued into a digit string that looks like
+    neither (or like a bank card).
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n").replace("\v", "\n")
+    text = _ZERO_WIDTH.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    text = _HSPACE.sub(lambda m: "\t" if "\t" in m.group() else " ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
+# Tomcat and IIS default to these when nobody configured a charset; on a Chinese site they are
+# almost never what the bytes are, so they are tried only after UTF-8 and GB18030.
+_WEAK_CHARSETS = frozenset({"latin-1", "iso8859-1", "ascii", "cp1252"})
+
+
+def _strip_bom(data: bytes) -> bytes:
+    for bom, _ in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :]
+    return data
+
+
+def _codec(name: str) -> str | None:
+    try:
+        canonical = codecs.lookup(name.strip().strip("\"'")).name
+    except (LookupError, ValueError):
+        return None
+    # GB2312 and GBK pages routinely contain characters only GB18030 (their superset) knows.
+    return "gb18030" if canonical in ("gb2312", "gbk", "hz") else canonical
+
+
+def decode_text(body: bytes, declared: str = "") -> str:
+    """Bytes to str: BOM, then the declared charset (HTTP, then <meta>/XML), then UTF-8, then GB18030.
+
+    `declared` is the charset parameter of the Content-Type header, if any.
+    """
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(codec, "replace")
+    candidates: list[str] = []
+    head = body[:4096]
+    found = [declared] if declared else []
+    for pattern in (_XML_ENCODING, _META_CHARSET):
+        m = pattern.search(head)
+        if m:
+            found.append(m.group(1).decode("ascii", "replace"))
+    weak: list[str] = []
+    for name in found:
+        enc = _codec(name)
+        if enc is None or enc.startswith(("utf-16", "utf-32")):
+            continue  # UTF-16 without a BOM is a mislabel: the bytes parsed as ASCII markup
+        (weak if enc in _WEAK_CHARSETS else candidates).append(enc)
+    candidates += ["utf-8", "gb18030", *weak]
+    for enc in dict.fromkeys(candidates):
+        try:
+            return body.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(body[: 1 << 20]).best()
+        if best is not None and best.encoding:
+            return body.decode(best.encoding, "replace")
+    except Exception:  # noqa: BLE001, S110 - a guess that fails is no worse than the fallback below
+        pass
+    return body.decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------------------------------------
+# Extraction
+
+
+def _human(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+class _Collector:
+    """Accumulates text up to a character bound so huge files stop early instead of filling memory."""
+
+    def __init__(self, max_chars: int) -> None:
+        # Normalisation shrinks text; collecting a margin over the bound keeps the result full-length.
+        self.limit = max_chars * 2 + 1024
+        self.parts: list[str] = []
+        self.size = 0
+        self.full = False
+
+    def add(self, text: str) -> bool:
+        """Add text; False once the bound is reached (the caller should stop)."""
+        if self.full:
+            return False
+        if self.size + len(text) > self.limit:
+            text = text[: self.limit - self.size]
+            self.full = True
+        self.parts.append(text)
+        self.size += len(text)
+        return not self.full
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _result(
+    kind: FileKind,
+    raw: str,
+    max_chars: int,
+    *,
+    pages: int | None = None,
+    truncated: bool = False,
+    error: str = "",
+) -> AttachmentText:
+    text = normalise_text(raw)
+    if len(text) > max_chars:
+        text, truncated = text[:max_chars], True
+    return AttachmentText(kind=kind, text=text, pages=pages, truncated=truncated, error=error)
+
+
+def _fail(kind: FileKind, error: str) -> AttachmentText:
+    return AttachmentText(kind=kind, text="", pages=None, truncated=False, error=error)
+
+
+def extract_text(
+    body: bytes,
+    kind: FileKind,
+    *,
+    max_chars: int = 2_000_000,
+    max_pages: int = 200,
+    max_uncompressed: int = 200 * 1024 * 1024,
+    max_rows: int = 100_000,
+    max_seconds: float = 30.0,
+    charset: str = "",
+) -> AttachmentText:
+    """Read the text of an attachment of the given kind, within bounds; never raises on bad input.
+
+    Bounds: `max_chars` of normalised text; `max_pages` PDF pages or workbook sheets; `max_rows`
+    spreadsheet rows in all; `max_uncompressed` bytes inflated from a DOCX/XLSX zip or from a PDF's
+    compressed content streams; `max_seconds` checked between PDF pages (pdfminer cannot be
+    interrupted inside a page). `charset` is the HTTP-declared charset, used for TEXT and HTML.
+    """
+    if not body:
+        return _fail(kind, "empty file")
+    try:
+        if kind == FileKind.PDF:
+            return _pdf(body, max_chars, max_pages, max_uncompressed, max_seconds)
+        if kind == FileKind.DOCX:
+            return _docx(body, max_chars, max_uncompressed)
+        if kind == FileKind.XLSX:
+            return _xlsx(body, max_chars, max_pages, max_uncompressed, max_rows)
+        if kind == FileKind.XLS:
+            return _xls(body, max_chars, max_pages, max_rows)
+        if kind == FileKind.HTML:
+            return _html(body, max_chars, charset)
+        if kind == FileKind.TEXT:
+            return _text(body, max_chars, charset)
+        if kind == FileKind.ZIP:
+            return _zip_listing(body, max_chars)
+        return _fail(kind, f"unsupported: {kind.value}")
+    except MemoryError:
+        return _fail(kind, "out of memory")
+    except RecursionError:
+        return _fail(kind, f"malformed {kind.value}: nested too deeply")
+    except Exception as exc:  # noqa: BLE001 - untrusted input: any library failure is a finding, not a crash
+        return _fail(kind, f"malformed {kind.value}: {type(exc).__name__}")
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+_STREAM = re.compile(rb"stream\r?\n")
+_CID = re.compile(r"\(cid:\d+\)")
+_IMAGE_DICT = re.compile(rb"/Subtype\s*/Image")
+
+
+def _pdf_inflated_size(body: bytes, limit: int) -> int:
+    """Bytes pdfminer would inflate from Flate streams other than images, counted up to `limit`.
+
+    pdfminer inflates a stream in one `zlib.decompress` call with no bound, so a small PDF can ask
+    for gigabytes. Images are skipped: text extraction never decodes them, and scanned PDFs are
+    legitimately huge once inflated.
+    """
+    total = 0
+    for m in _STREAM.finditer(body):
+        start = m.start()
+        obj = body.rfind(b"obj", max(0, start - 4096), start)
+        if _IMAGE_DICT.search(body, max(0, obj if obj >= 0 else start - 4096), start):
+            continue
+        d = zlib.decompressobj()
+        pos = m.end()
+        while pos < len(body) and total <= limit:
+            try:
+                total += len(d.decompress(body[pos : pos + 65536], limit + 1 - total))
+            except zlib.error:
+                break
+            if d.eof:
+                break
+            if d.unconsumed_tail:
+                break  # max_length reached: the total is already over the limit
+            pos += 65536
+        if total > limit:
+            break
+    return total
+
+
+def _pdf(
+    body: bytes, max_chars: int, max_pages: int, max_uncompressed: int, max_seconds: float
+) -> AttachmentText:
+    from pdfminer.converter import TextConverter
+    from pdfminer.layout import LAParams
+    from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import resolve1
+
+    kind = FileKind.PDF
+    inflated = _pdf_inflated_size(body, max_uncompressed)
+    if inflated > max_uncompressed:
+        return _fail(kind, f"pdf bomb: over {_human(max_uncompressed)} uncompressed")
+    deadline = time.monotonic() + max_seconds
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            doc = PDFDocument(PDFParser(io.BytesIO(body)))
+        except (PDFPasswordIncorrect, PDFEncryptionError):
+            return _fail(kind, "encrypted")
+        except Exception:  # noqa: BLE001
+            return _fail(kind, "malformed pdf")
+        total: int | None
+        try:
+            count = resolve1(resolve1(doc.catalog.get("Pages")).get("Count"))
+            total = count if isinstance(count, int) and count >= 0 else None
+        except Exception:  # noqa: BLE001 - the count is informative only
+            total = None
+        out = io.StringIO()
+        rsrc = PDFResourceManager(caching=True)
+        device = TextConverter(rsrc, out, laparams=LAParams())
+        interpreter = PDFPageInterpreter(rsrc, device)
+        done = 0
+        truncated = False
+        error = ""
+        # Restricted ("no copy") PDFs are still public disclosures: we read them regardless.
+        pages: Iterator[Any] = PDFPage.create_pages(doc)
+        try:
+            for page in pages:
+                if done >= max_pages or out.tell() > max_chars * 2 + 1024:
+                    truncated = True
+                    break
+                if time.monotonic() > deadline:
+                    truncated, error = True, f"timeout after {done} pages"
+                    break
+                interpreter.process_page(page)
+                done += 1
+        except (PDFPasswordIncorrect, PDFEncryptionError):
+            return _fail(kind, "encrypted")
+        except Exception:  # noqa: BLE001
+            if done == 0:
+                return _fail(kind, "malformed pdf")
+            truncated, error = True, f"malformed pdf after page {done}"
+        finally:
+            device.close()
+    if total is not None and done < total:
+        truncated = True
+    raw = out.getvalue()
+    # pdfminer writes "(cid:123)" for glyphs whose font has no Unicode map (common in subset-embedded
+    # Chinese fonts): noise to a term search, and a reason the text cannot be judged.
+    cids = len(_CID.findall(raw))
+    raw = _CID.sub("", raw)
+    if not error and cids > sum(1 for c in raw if not c.isspace()):
+        error = "unreadable text: fonts without a Unicode map"
+    elif not error and done and not raw.strip():
+        error = "no text layer (scanned?)"
+    return _result(
+        kind, raw, max_chars, pages=total if total is not None else done, truncated=truncated, error=error
+    )
+
+
+# --- zip containers ------------------------------------------------------------------------------
+
+_MAX_MEMBERS = 10_000
+_MAX_RATIO = 200
+_RATIO_FLOOR = 1 << 20  # small parts compress absurdly well (runs of spaces) and cost nothing
+
+
+def _open_zip(body: bytes, kind: FileKind, max_uncompressed: int) -> tuple[zipfile.ZipFile | None, str]:
+    """Open a DOCX/XLSX container after checking its directory; (None, reason) when refused.
+
+    The declared sizes can be trusted as bounds: Python's zipfile stops reading a member at its
+    declared size and fails its CRC check, so a lying header cannot inflate more than it claims.
+    """
+    if body.startswith(_OLE_MAGIC):
+        # Office wraps password-protected OOXML in OLE2 (EncryptionInfo + EncryptedPackage).
+        return None, "encrypted"
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(body))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return None, f"malformed {kind.value}"
+    infos = zf.infolist()
+    if len(infos) > _MAX_MEMBERS:
+        zf.close()
+        return None, f"zip bomb: {len(infos)} members"
+    total = sum(i.file_size for i in infos)
+    if total > max_uncompressed:
+        zf.close()
+        return None, f"zip bomb: {_human(total)} uncompressed"
+    for info in infos:
+        if info.file_size > _RATIO_FLOOR and info.file_size > _MAX_RATIO * max(info.compress_size, 1):
+            zf.close()
+            ratio = info.file_size // max(info.compress_size, 1)
+            return None, f"zip bomb: {ratio}:1 compression in {info.filename[:60]}"
+    if any(i.flag_bits & 0x1 for i in infos):
+        zf.close()
+        return None, "encrypted"
+    return zf, ""
+
+
+def _zip_listing(body: bytes, max_chars: int) -> AttachmentText:
+    """A plain archive: its member names are evidence (e.g. '2018年预算.xlsx'); contents are not read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as zf:
+            infos = zf.infolist()[:_MAX_MEMBERS]
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return _fail(FileKind.ZIP, "malformed zip")
+    names = []
+    for info in infos:
+        name = info.filename
+        if not info.flag_bits & 0x800:  # no UTF-8 flag: Chinese archivers wrote GBK, zipfile read cp437
+            try:
+                name = name.encode("cp437").decode("gb18030")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                pass
+        names.append(name)
+    return _result(FileKind.ZIP, "\n".join(names), max_chars, error="unsupported: zip")
+
+
+# --- DOCX ----------------------------------------------------------------------------------------
+
+_MAX_TABLE_DEPTH = 8
+
+
+def _docx_blocks(container: Any, out: _Collector, depth: int) -> bool:
+    """Paragraphs and tables in document order; a row's cells tab-separated. False when full."""
+    from docx.table import Table
+
+    for block in container.iter_inner_content():
+        if isinstance(block, Table):
+            if depth >= _MAX_TABLE_DEPTH:
+                continue
+            for row in block.rows:
+                seen: set[int] = set()
+                cells: list[str] = []
+                for cell in row.cells:
+                    # A merged cell is returned once per grid column it spans; read it once.
+                    if id(cell._tc) in seen:
+                        continue
+                    seen.add(id(cell._tc))
+                    sub = _Collector(out.limit)
+                    _docx_blocks(cell, sub, depth + 1)
+                    cells.append(sub.text().strip().replace("\n", " "))
+                if not out.add("\t".join(cells) + "\n"):
+                    return False
+            if not out.add("\n"):
+                return False
+        elif not out.add(block.text + "\n"):
+            return False
+    return True
+
+
+def _docx(body: bytes, max_chars: int, max_uncompressed: int) -> AttachmentText:
+    import docx
+
+    kind = FileKind.DOCX
+    zf, reason = _open_zip(body, kind, max_uncompressed)
+    if zf is None:
+        return _fail(kind, reason)
+    zf.close()
+    try:
+        document = docx.Document(io.BytesIO(body))
+    except Exception:  # noqa: BLE001
+        return _fail(kind, "malformed docx")
+    out = _Collector(max_chars)
+    complete = _docx_blocks(document, out, 0)
+    return _result(kind, out.text(), max_chars, truncated=not complete)
+
+
+# --- spreadsheets --------------------------------------------------------------------------------
+
+
+def _cell(value: object) -> str:
+    """One cell as text; integral floats lose their '.0' so 13800138000.0 reads as a phone number."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == dtime(0) else value.isoformat(sep=" ")
+    if isinstance(value, (date, dtime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _row_text(values: Iterable[object]) -> str:
+    cells = [_cell(v).replace("\n", " ").replace("\t", " ") for v in values]
+    while cells and not cells[-1].strip():
+        cells.pop()
+    return "\t".join(cells)
+
+
+def _xlsx(
+    body: bytes, max_chars: int, max_sheets: int, max_uncompressed: int, max_rows: int
+) -> AttachmentText:
+    import openpyxl
+
+    kind = FileKind.XLSX
+    zf, reason = _open_zip(body, kind, max_uncompressed)
+    if zf is None:
+        return _fail(kind, reason)
+    zf.close()
+    out = _Collector(max_chars)
+    rows = 0
+    truncated = False
+    with warnings.catch_warnings():
+        # openpyxl warns about styles, data validation and the like in files from other writers.
+        warnings.simplefilter("ignore")
+        try:
+            wb = openpyxl.load_workbook(io.BytesIO(body), read_only=True, data_only=True)
+        except Exception:  # noqa: BLE001
+            return _fail(kind, "malformed xlsx")
+        try:
+            sheets = wb.worksheets
+            if len(sheets) > max_sheets:
+                truncated = True
+            for ws in sheets[:max_sheets]:
+                if not out.add(f"{ws.title}\n"):
+                    break
+                # Read-only mode trusts the sheet's declared <dimension>, which many exporters get
+                # wrong ("A1"): rows past it would be silently lost, leaks included.
+                ws.reset_dimensions()
+                for values in ws.iter_rows(values_only=True):
+                    rows += 1
+                    if rows > max_rows:
+                        truncated = True
+                        break
+                    line = _row_text(values)
+                    if line and not out.add(line + "\n"):
+                        break
+                if truncated or out.full or not out.add("\n"):
+                    break
+        finally:
+            wb.close()
+    return _result(kind, out.text(), max_chars, pages=len(wb.sheetnames), truncated=truncated or out.full)
+
+
+def _xls(body: bytes, max_chars: int, max_sheets: int, max_rows: int) -> AttachmentText:
+    import xlrd
+
+    kind = FileKind.XLS
+    if not body.startswith(_OLE_MAGIC):
+        return _fail(kind, "malformed xls")
+    out = _Collector(max_chars)
+    rows = 0
+    truncated = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            # xlrd prints diagnostics to stdout unless given somewhere else to write them.
+            book = xlrd.open_workbook(file_contents=body, on_demand=True, logfile=io.StringIO())
+        except xlrd.XLRDError as exc:
+            return _fail(kind, "encrypted" if "encrypt" in str(exc).lower() else "malformed xls")
+        except Exception:  # noqa: BLE001
+            return _fail(kind, "malformed xls")
+        try:
+            count = book.nsheets
+            truncated = count > max_sheets
+            for index in range(min(count, max_sheets)):
+                sheet = book.sheet_by_index(index)
+                if not out.add(f"{sheet.name}\n"):
+                    break
+                for r in range(sheet.nrows):
+                    rows += 1
+                    if rows > max_rows:
+                        truncated = True
+                        break
+                    line = _row_text(sheet.row_values(r))
+                    if line and not out.add(line + "\n"):
+                        break
+                book.unload_sheet(index)
+                if truncated or out.full or not out.add("\n"):
+                    break
+        finally:
+            book.release_resources()
+    return _result(kind, out.text(), max_chars, pages=count, truncated=truncated or out.full)
+
+
+# --- plain text ---------------------------------------------------------------------------------
+
+
+def _text(body: bytes, max_chars: int, charset: str) -> AttachmentText:
+    # Four bytes a character covers every encoding; cut at a line end so the strict decoders in
+    # decode_text do not fail on half a character and fall back to the wrong charset.
+    limit = max_chars * 4 + 4
+    cut = len(body) > limit
+    if cut:
+        line_end = body.rfind(b"\n", 0, limit)
+        body = body[: line_end + 1] if line_end > 0 else body[:limit]
+    return _result(FileKind.TEXT, decode_text(body, charset), max_chars, truncated=cut)
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "caption",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+    }
+)
+_CELL_TAGS = frozenset({"td", "th"})
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _html(body: bytes, max_chars: int, charset: str) -> AttachmentText:
+    import lxml.etree
+    import lxml.html
+
+    kind = FileKind.HTML
+    text = _XML_DECL.sub("", decode_text(body, charset))
+    if not text.strip():
+        return _result(kind, "", max_chars)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (lxml.etree.ParserError, ValueError):
+        return _result(kind, "", max_chars)
+    for bad in root.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    # Line breaks at block boundaries and tabs between cells, so separate rows stay separate.
+    for el in root.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _BLOCK_TAGS:
+            el.tail = "\n" + (el.tail or "")
+            if tag != "br":
+                el.text = "\n" + (el.text or "")
+        elif tag in _CELL_TAGS:
+            el.tail = "\t" + (el.tail or "")
+    return _result(kind, root.text_content(), max_chars)
