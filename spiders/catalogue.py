@@ -347,6 +347,8 @@ class CatalogueSpider(scrapy.Spider):
         for embedded in extract.embedded:
             yield from self._follow(embedded, PageRole.ATTACHMENT, items, parent=url, depth=depth, text="")
         for link in extract.links:
+            if link.url == url:
+                continue
             yield from self._follow(link.url, PageRole.LINKED, items, parent=url, depth=depth, text=link.text)
 
     def _reuse_previous(self, url: str, node: _Node, response: Response) -> Iterator[Any]:

@@ -63,10 +63,11 @@ def crawl(
             "XXGK_RUN_ID": run.id,
             "XXGK_PROGRESS": progress,
             "LOG_LEVEL": log_level,
+            "LOG_INSTALL_ROOT_HANDLER": False,
         }
     )
     settings.update(extra_settings or {})
-    process = AsyncCrawlerProcess(settings, install_root_handler=False)
+    process = AsyncCrawlerProcess(settings)
     logging.getLogger("scrapy").setLevel(log_level)
     crawler = process.create_crawler(CatalogueSpider)
     crawler.signals.connect(stop_link_check_bodies, signal=signals.headers_received)

@@ -30,6 +30,8 @@ BASE_SETTINGS: dict[str, Any] = {
     "METAREFRESH_ENABLED": True,
     "REDIRECT_MAX_TIMES": 8,
     "REMOTE_CONTROL_ENABLED": False,
+    # Our records say what failed; Scrapy's own give-up message would only repeat it.
+    "RETRY_GIVE_UP_LOG_LEVEL": "DEBUG",
     "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
     "TELNETCONSOLE_ENABLED": False,
 }

@@ -1,0 +1,378 @@
+"""The whole flow for the command line: crawl → evaluate → report, with progress, summary and exit status.
+
+Library functions the `auditor` commands call; they print with Rich and return exit statuses, so the
+CLI stays a thin parser. `run_demo` serves the bundled sample site on loopback and audits it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from auditor.config import Config
+from auditor.lock import AlreadyRunning, RunLock
+from auditor.models import RunState, Verdict
+from auditor.results import SCORE_FORMULA, AuditResult
+from auditor.store import Store
+from checklist.loader import CatalogueError, load_checklist, load_site
+from checklist.model import Checklist, Site
+
+if TYPE_CHECKING:
+    from auditor.models import Run
+    from spiders.crawl import CrawlOutcome
+
+log = logging.getLogger("xxgk")
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCONCLUSIVE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4
+DEMO_AS_OF = date(2018, 11, 30)
+
+_STATUS_ZH = {
+    Verdict.PASS: ("合格", "green"),
+    Verdict.WARN: ("警告", "yellow"),
+    Verdict.FAIL: ("不合格", "red"),
+    Verdict.INCONCLUSIVE: ("无法判定", "blue"),
+}
+
+
+def _die(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    Console(stderr=True).print(f"[bold red]错误 error:[/] {message}", highlight=False)
+    sys.exit(code)
+
+
+def load_site_or_die(ref: str) -> tuple[Site, Checklist]:
+    try:
+        site = load_site(ref)
+        return site, load_checklist(site.checklist_version)
+    except CatalogueError as exc:
+        _die(str(exc))
+
+
+# -- crawl ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CrawlRequest:
+    site: Site
+    db: str
+    proxy: str | None = None
+    polite: bool = True
+    obey_robots: bool = True
+    items: list[int] | None = None
+    contact: str = ""
+    quiet: bool = False
+
+
+def crawl_site(req: CrawlRequest, console: Console) -> CrawlOutcome:
+    from spiders.crawl import crawl
+    from spiders.progress import CrawlProgress
+
+    site = req.site
+    if req.contact:
+        site = replace(site, policy=replace(site.policy, user_agent=f"{site.policy.user_agent} {req.contact}"))
+    if req.quiet or not console.is_terminal:
+        return crawl(site, req.db, item_numbers=req.items, proxy=req.proxy, polite=req.polite,
+                     obey_robots=req.obey_robots)
+
+    def view(p: CrawlProgress) -> Text:
+        return Text.assemble(
+            ("抓取 crawling ", "bold"), f"{site.name}  事项 items {p.items_done}/{p.items_total}  ",
+            f"页面 pages {p.pages}  ", (f"错误 errors {p.errors}", "red" if p.errors else ""),
+            f"  {p.bytes / 1e6:.1f} MB",
+        )
+
+    with Live(view(CrawlProgress()), console=console, refresh_per_second=4, transient=False) as live:
+        return crawl(site, req.db, item_numbers=req.items, proxy=req.proxy, polite=req.polite,
+                     obey_robots=req.obey_robots, progress=lambda p: live.update(view(p)))
+
+
+# -- evaluate -------------------------------------------------------------------------------------------
+
+def evaluate_run(store: Store, run_id: int | None, as_of: date | None, site_ref: str | None) -> AuditResult:
+    from auditor.evaluate import default_as_of, evaluate
+
+    run = store.run(run_id) if run_id is not None else _newest(store)
+    site, checklist = load_site_or_die(site_ref or run.site)
+    return evaluate(store, run.id, site, checklist, as_of or default_as_of())
+
+
+def _newest(store: Store) -> Run:
+    runs = [r for r in store.runs() if r.state is not RunState.RUNNING]
+    if not runs:
+        _die("no finished run in this database yet (run `auditor crawl` first)")
+    return runs[-1]
+
+
+def load_evaluated(store: Store, run_id: int | None) -> tuple[AuditResult, list[AuditResult]]:
+    """A stored, evaluated run and the evaluated runs of the same site before it (for trends)."""
+    from auditor.findings import load_result
+
+    if run_id is None:
+        evaluated = [r for r in store.runs() if store.evaluated(r.id)]
+        if not evaluated:
+            _die("no evaluated run in this database yet (run `auditor evaluate` first)")
+        run = evaluated[-1]
+    else:
+        try:
+            run = store.run(run_id)
+        except KeyError:
+            _die(f"run {run_id} is not in {store.path}")
+        if not store.evaluated(run.id):
+            _die(f"run {run.id} has not been evaluated yet (run `auditor evaluate --run {run.id}`)")
+    site, checklist = load_site_or_die(run.site)
+    history = [
+        load_result(store, r.id, site, checklist)
+        for r in store.runs(run.site)
+        if r.id < run.id and store.evaluated(r.id)
+    ]
+    return load_result(store, run.id, site, checklist), history
+
+
+def exit_status(result: AuditResult) -> int:
+    if result.run.state is RunState.INTERRUPTED:
+        return EXIT_INTERRUPTED
+    if result.run.state is RunState.INCONCLUSIVE:
+        return EXIT_INCONCLUSIVE
+    return EXIT_FAIL if any(i.status is Verdict.FAIL for i in result.items) else EXIT_OK
+
+
+# -- report -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReportPaths:
+    out: Path
+    findings: Path
+    dashboard: Path
+    scorecards: list[Path]
+
+
+def render_reports(result: AuditResult, history: list[AuditResult], out: Path, fix_days: int) -> ReportPaths:
+    from auditor.findings import write_findings
+    from reports.html import render_dashboard, render_scorecards
+
+    out.mkdir(parents=True, exist_ok=True)
+    findings = write_findings(result, out)
+    scorecards = render_scorecards(result, history, out, fix_days=fix_days)
+    dashboard = render_dashboard(result, history, out)
+    return ReportPaths(out=out, findings=findings, dashboard=dashboard, scorecards=scorecards)
+
+
+def send_email(result: AuditResult, paths: ReportPaths, config: Config, console: Console) -> None:
+    from reports.mail import SmtpSettings, send_scorecards
+
+    smtp = config.smtp
+    if not smtp.host or not smtp.sender:
+        _die("e-mail needs [smtp] host and sender in the configuration file")
+    settings = SmtpSettings(host=smtp.host, port=smtp.port, security=smtp.security, sender=smtp.sender)
+    report = send_scorecards(result, paths.scorecards, settings)
+    console.print(f"邮件 e-mail: {report}")
+
+
+# -- summary ----------------------------------------------------------------------------------------------
+
+def print_summary(result: AuditResult, console: Console) -> None:
+    counts = result.counts
+    state = {RunState.COMPLETE: "完成 complete", RunState.INTERRUPTED: "中断 interrupted（不计分）",
+             RunState.INCONCLUSIVE: "无法判定 inconclusive（网站或网络故障，不计分）",
+             RunState.RUNNING: "running"}[result.run.state]
+    console.print(
+        f"[bold]{result.site_name}[/] 信息公开检查 · run {result.run.id} · 截至 as of {result.as_of} · {state}",
+        highlight=False,
+    )
+    by_cat = Table(title="按类别 by category", title_justify="left")
+    by_cat.add_column("类别 category")
+    for v in Verdict:
+        by_cat.add_column(_STATUS_ZH[v][0], justify="right", style=_STATUS_ZH[v][1])
+    categories: dict[tuple[int, str], dict[Verdict, int]] = {}
+    for it in result.items:
+        row = categories.setdefault((it.category, it.category_name), {v: 0 for v in Verdict})
+        row[it.status] += 1
+    for (number, name), row in sorted(categories.items()):
+        by_cat.add_row(f"{number} {name}", *[str(row[v]) for v in Verdict])
+    by_cat.add_row("合计 total", *[str(counts[v]) for v in Verdict], style="bold")
+    console.print(by_cat)
+    problems = [it for it in result.items if it.status in (Verdict.FAIL, Verdict.WARN)]
+    if problems:
+        table = Table(title="问题事项 items with problems", title_justify="left", show_lines=False)
+        table.add_column("#", justify="right")
+        table.add_column("事项 item")
+        table.add_column("结果")
+        table.add_column("责任部门 departments")
+        table.add_column("问题 problem")
+        for it in problems:
+            label, style = _STATUS_ZH[it.status]
+            worst = next((f for f in it.findings if f.status is it.status), None)
+            table.add_row(str(it.item), it.short_name, Text(label, style=style), "、".join(it.departments),
+                          Text(worst.message if worst else ""))
+        console.print(table)
+    if result.scored and result.overall_score is not None:
+        console.print(f"总体得分 overall score: [bold]{result.overall_score}[/]   ({SCORE_FORMULA})", highlight=False)
+
+
+# -- run --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AuditRequest:
+    site_ref: str
+    db: str
+    out: Path
+    as_of: date | None = None
+    proxy: str | None = None
+    polite: bool = True
+    obey_robots: bool = True
+    items: list[int] | None = None
+    quiet: bool = False
+    log_file: Path | None = None
+    keep: int = 0
+    email: bool = False
+    fix_days: int = 10
+    contact: str = ""
+
+
+def run_audit(req: AuditRequest, config: Config, *, console: Console | None = None) -> int:
+    """crawl → evaluate → report under the site's lock; returns the exit status."""
+    from auditor.evaluate import default_as_of, evaluate
+
+    console = console or Console(quiet=req.quiet)
+    site, checklist = load_site_or_die(req.site_ref)
+    _setup_logging(req.log_file)
+    try:
+        lock = RunLock(req.db, site.id).__enter__()
+    except AlreadyRunning as exc:
+        _die(str(exc))
+    try:
+        log.info("audit of %s started (db %s)", site.id, req.db)
+        outcome = crawl_site(
+            CrawlRequest(site=site, db=req.db, proxy=req.proxy, polite=req.polite, obey_robots=req.obey_robots,
+                         items=req.items, contact=req.contact, quiet=req.quiet),
+            console,
+        )
+        with Store(req.db) as store:
+            result = evaluate(store, outcome.run_id, site, checklist, req.as_of or default_as_of())
+            history = _history(store, result, site, checklist)
+            paths = render_reports(result, history, req.out, req.fix_days)
+            if req.keep:
+                store.prune(site.id, req.keep)
+        print_summary(result, console)
+        console.print(f"报告 reports: {paths.out}/  ·  看板 dashboard: {paths.dashboard}", highlight=False)
+        if req.email and result.scored:
+            send_email(result, paths, config, console)
+        code = exit_status(result)
+        log.info("audit of %s finished: run %s, %s, exit %s", site.id, result.run.id, result.run.state, code)
+        return code
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _history(store: Store, result: AuditResult, site: Site, checklist: Checklist) -> list[AuditResult]:
+    from auditor.findings import load_result
+
+    return [
+        load_result(store, r.id, site, checklist)
+        for r in store.runs(site.id)
+        if r.id < result.run.id and store.evaluated(r.id)
+    ]
+
+
+def _setup_logging(log_file: Path | None) -> None:
+    if log_file is None:
+        return
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("xxgk", "scrapy"):
+        logging.getLogger(name).addHandler(handler)
+    logging.getLogger("xxgk").setLevel(logging.INFO)
+
+
+# -- demo -------------------------------------------------------------------------------------------------
+
+@contextmanager
+def _env(**values: str) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def run_demo(out: Path, config: Config) -> int:
+    """Serve the bundled sample site on loopback and audit it as of 2018-11-30 into `out`."""
+    import tempfile
+
+    from samplesite.server import SampleSiteServer
+
+    console = Console()
+    out.mkdir(parents=True, exist_ok=True)
+    db = str(out / "demo.sqlite")
+    for stale in Path(out).glob("demo.sqlite*"):
+        stale.unlink()
+    with SampleSiteServer() as server, tempfile.TemporaryDirectory():
+        console.print(
+            f"示例 demo: 内置样例站点（模拟 xxgk.ustb.edu.cn 的50个栏目）在 {server.proxy_url} 上运行；"
+            f"按 {DEMO_AS_OF} 检查。", highlight=False,
+        )
+        code = run_audit(
+            AuditRequest(site_ref="ustb", db=db, out=out, as_of=DEMO_AS_OF, proxy=server.proxy_url, polite=False),
+            config,
+            console=console,
+        )
+    console.print(f"\n打开看板 open the dashboard: [bold]{(out / 'index.html').resolve()}[/]", highlight=False)
+    return code
+
+
+# -- history ----------------------------------------------------------------------------------------------
+
+def show_history(store: Store, site: str | None, console: Console) -> None:
+    from reports.history import history_table
+
+    results = []
+    for run in store.runs(site):
+        if store.evaluated(run.id):
+            s, c = load_site_or_die(run.site)
+            from auditor.findings import load_result
+
+            results.append(load_result(store, run.id, s, c))
+    console.print(history_table(store.runs(site), results))
+
+
+def show_diff(store: Store, run_a: int, run_b: int, console: Console) -> None:
+    from auditor.findings import load_result
+    from reports.history import diff, diff_renderable
+
+    results = []
+    for run_id in (run_a, run_b):
+        try:
+            run = store.run(run_id)
+        except KeyError:
+            _die(f"run {run_id} is not in {store.path}")
+        if not store.evaluated(run_id):
+            _die(f"run {run_id} has not been evaluated (run `auditor evaluate --run {run_id}`)")
+        site, checklist = load_site_or_die(run.site)
+        results.append(load_result(store, run_id, site, checklist))
+    console.print(diff_renderable(diff(results[0], results[1])))
+
+
+def draft_annual_section(store: Store, year: str, site_ref: str, out: Path, console: Console) -> None:
+    from auditor.findings import load_result
+    from reports.annual import draft_annual
+
+    site, checklist = load_site_or_die(site_ref)
+    results = [load_result(store, r.id, site, checklist) for r in store.runs(site.id) if store.evaluated(r.id)]
+    docx_path, md_path = draft_annual(results, year, site.name, out)
+    console.print(f"年度报告检查部分 annual section: {docx_path}  {md_path}", highlight=False)
