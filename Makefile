@@ -1,0 +1,35 @@
+# One-command set-up for a fresh machine (Debian, Python 3.11). `make demo` and `make test` install what
+# they need into ./.venv first; nothing is downloaded but Python packages (and Debian's chromium for the
+# dashboard screenshot test, via `make system-deps`, which needs root).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test system-deps lint bench clean
+
+$(BIN)/auditor: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+	@touch $(BIN)/auditor
+
+setup: $(BIN)/auditor
+
+demo: setup
+	$(BIN)/auditor demo
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+system-deps:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+lint: setup
+	$(BIN)/ruff check auditor spiders checklist reports samplesite tests
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) audit-demo *.egg-info
