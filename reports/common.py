@@ -1,0 +1,226 @@
+"""What every renderer shares: the Chinese words and colours for a verdict, cleaning of untrusted strings,
+safe file names, first-seen dates, trends, and the inline SVG line chart.
+
+Kept in one place so the HTML pages, the workbook, the annual report and the e-mail say the same thing
+about the same item in the same words; none of it re-derives a verdict.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+
+from auditor.models import Run, RunState, Verdict
+from auditor.results import AuditResult, ItemResult
+
+PROBLEMS = frozenset({Verdict.WARN, Verdict.FAIL})
+
+STATUS_WORD: dict[Verdict, str] = {
+    Verdict.PASS: "合格",
+    Verdict.WARN: "警告",
+    Verdict.FAIL: "不合格",
+    Verdict.INCONCLUSIVE: "无法判定",
+}
+STATUS_EN: dict[Verdict, str] = {
+    Verdict.PASS: "pass",
+    Verdict.WARN: "warn",
+    Verdict.FAIL: "fail",
+    Verdict.INCONCLUSIVE: "inconclusive",
+}
+#: Background colours chosen to stay apart for the common forms of colour blindness; the word is always
+#: printed too, so colour is never the only signal.
+STATUS_COLOUR: dict[Verdict, str] = {
+    Verdict.PASS: "#2e7d32",
+    Verdict.WARN: "#e69f00",
+    Verdict.FAIL: "#c62828",
+    Verdict.INCONCLUSIVE: "#78909c",
+}
+STATE_WORD: dict[RunState, str] = {
+    RunState.RUNNING: "运行中",
+    RunState.COMPLETE: "完成",
+    RunState.INTERRUPTED: "中断",
+    RunState.INCONCLUSIVE: "无法判定",
+}
+UNSCORED_NOTE = "本次检查未完成（{state}），结果仅供参考，不计分。"
+
+# Characters XML 1.0 (DOCX, XLSX) cannot hold; a crawled title carrying one would abort the whole file.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """A crawled string made safe to store in XML: control characters dropped, nothing else changed."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def safe_href(url: object) -> str:
+    """The URL if it is http(s), else empty: a crawled `javascript:` link must never become clickable."""
+    text = str(url or "").strip()
+    try:
+        scheme = urlsplit(text).scheme.lower()
+    except ValueError:
+        return ""
+    return text if scheme in ("http", "https") else ""
+
+
+def unscored_note(run: Run) -> str:
+    return UNSCORED_NOTE.format(state=STATE_WORD[run.state])
+
+
+def fmt_score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def safe_filename(index: int, name: str) -> str:
+    """`03-财务处`: keeps Chinese, drops path separators, reserved and control characters, bounded length.
+
+    The index keeps two departments whose names clean to the same string apart."""
+    text = unicodedata.normalize("NFC", name)
+    text = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', "_", text)
+    text = re.sub(r"\s+", " ", text).strip(" ._")
+    text = text[:60] or "部门"
+    return f"{index:02d}-{text}"
+
+
+@dataclass(frozen=True)
+class FirstSeen:
+    """When a problem was first seen: the run and its as-of date."""
+
+    run_id: int
+    on: date
+
+
+def first_seen(item: ItemResult, result: AuditResult, history: Sequence[AuditResult]) -> FirstSeen | None:
+    """The start of the item's current problem streak; None when the item has no problem now.
+
+    The engine's own `first_seen_*` on the findings is preferred; without it, the stored history is
+    walked back over runs where the item was still a problem (runs that could not judge it do not break
+    the streak, since they say nothing either way)."""
+    if item.status not in PROBLEMS:
+        return None
+    marked = [
+        (f.first_seen_at, f.first_seen_run)
+        for f in item.findings
+        if f.status in PROBLEMS and f.first_seen_at is not None and f.first_seen_run is not None
+    ]
+    if marked:
+        on, run_id = min(marked, key=lambda m: (m[0], m[1]))
+        assert on is not None and run_id is not None
+        return FirstSeen(run_id=run_id, on=on)
+    start = FirstSeen(run_id=result.run.id, on=result.as_of)
+    for earlier in sorted(history, key=lambda r: r.run.id, reverse=True):
+        if earlier.run.id >= result.run.id:
+            continue
+        try:
+            status = earlier.item(item.item).status
+        except KeyError:
+            break
+        if status in PROBLEMS:
+            start = FirstSeen(run_id=earlier.run.id, on=earlier.as_of)
+        elif status is not Verdict.INCONCLUSIVE:
+            break
+    return start
+
+
+def earlier_runs(result: AuditResult, history: Sequence[AuditResult]) -> list[AuditResult]:
+    """History of the same site before this run, oldest first (the current run itself is dropped)."""
+    return sorted(
+        (h for h in history if h.site == result.site and h.run.id < result.run.id), key=lambda h: h.run.id
+    )
+
+
+def previous_scored(result: AuditResult, history: Sequence[AuditResult]) -> AuditResult | None:
+    """The latest earlier complete run: an interrupted run's blanks would show as false changes."""
+    scored = [h for h in earlier_runs(result, history) if h.scored]
+    return scored[-1] if scored else None
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    run_id: int
+    as_of: date
+    score: float | None  # None: the run was not scored
+    state: RunState
+
+
+def overall_trend(result: AuditResult, history: Sequence[AuditResult]) -> tuple[TrendPoint, ...]:
+    runs = [*earlier_runs(result, history), result]
+    return tuple(TrendPoint(r.run.id, r.as_of, r.overall_score, r.run.state) for r in runs)
+
+
+def department_trend(name: str, result: AuditResult, history: Sequence[AuditResult]) -> tuple[TrendPoint, ...]:
+    points = []
+    for r in [*earlier_runs(result, history), result]:
+        try:
+            value = r.department(name).score if r.scored else None
+        except KeyError:
+            continue
+        points.append(TrendPoint(r.run.id, r.as_of, value, r.run.state))
+    return tuple(points)
+
+
+def trend_svg(points: Sequence[TrendPoint], *, width: int = 520, height: int = 160, title: str = "得分趋势"
+              ) -> Markup:
+    """A small line chart drawn here, so the page needs no script and no network.
+
+    Unscored runs appear as hollow grey marks on the axis and break the line, which says plainly that
+    there is no score rather than pretending it was zero."""
+    left, right, top, bottom = 36, 12, 14, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = len(points)
+    parts: list[str] = [
+        (f'<svg class="trend" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">'),
+        f"<title>{escape(title)}</title>",
+    ]
+    for mark in (0, 60, 100):
+        y = top + plot_h * (1 - mark / 100)
+        dash = ' stroke-dasharray="4 3"' if mark == 60 else ""
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#cfd8dc"{dash}/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">{mark}</text>')
+
+    def x_at(i: int) -> float:
+        return left + (plot_w / 2 if n == 1 else plot_w * i / (n - 1))
+
+    segment: list[str] = []
+    segments: list[list[str]] = []
+    for i, p in enumerate(points):
+        if p.score is None:
+            if segment:
+                segments.append(segment)
+            segment = []
+        else:
+            segment.append(f"{x_at(i):.1f},{top + plot_h * (1 - p.score / 100):.1f}")
+    if segment:
+        segments.append(segment)
+    for seg in segments:
+        if len(seg) > 1:
+            parts.append(f'<polyline fill="none" stroke="#1565c0" stroke-width="2" points="{" ".join(seg)}"/>')
+    label_every = max(1, n // 8)
+    for i, p in enumerate(points):
+        x = x_at(i)
+        tip = f"第{p.run_id}次 {p.as_of.isoformat()} " + (
+            f"得分 {p.score:.1f}" if p.score is not None else f"{STATE_WORD[p.state]}，不计分"
+        )
+        if p.score is None:
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{top + plot_h:.1f}" r="4" fill="#fff" stroke="#78909c" '
+                f'stroke-width="1.5"><title>{escape(tip)}</title></circle>'
+            )
+        else:
+            y = top + plot_h * (1 - p.score / 100)
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#1565c0"><title>{escape(tip)}</title></circle>')
+            if n <= 12:
+                parts.append(f'<text x="{x:.1f}" y="{y - 7:.1f}" text-anchor="middle" class="val">{p.score:.1f}</text>')
+        if i % label_every == 0 or i == n - 1:
+            parts.append(
+                f'<text x="{x:.1f}" y="{height - 18}" text-anchor="middle" class="axis">#{p.run_id}</text>'
+                f'<text x="{x:.1f}" y="{height - 5}" text-anchor="middle" class="axis">{p.as_of.strftime("%m-%d")}</text>'
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))

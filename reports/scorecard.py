@@ -1,0 +1,100 @@
+"""The content of one department's scorecard, assembled once and rendered as HTML, XLSX and e-mail.
+
+Every format must show the same rows, the same first-seen runs and the same fix-by dates, so the view is
+built here from the `AuditResult` and the renderers only lay it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+# The engine's calendar: one definition of a working day (调休 included) for deadlines and fix-by dates.
+from auditor.calendar import add_working_days
+from auditor.models import Finding, Verdict
+from auditor.results import AuditResult, DepartmentResult, ItemResult
+from reports.common import (
+    PROBLEMS,
+    FirstSeen,
+    TrendPoint,
+    department_trend,
+    first_seen,
+    safe_filename,
+)
+
+DEFAULT_FIX_DAYS = 10
+
+
+@dataclass(frozen=True)
+class Row:
+    """One item on a department's scorecard."""
+
+    item: ItemResult
+    findings: tuple[Finding, ...]  # the findings that decided the status (all of them when it passes)
+    first_seen: FirstSeen | None
+    fix_by: date | None
+    overdue: bool
+    lead: bool  # the department leads this item rather than supports it
+
+    @property
+    def status(self) -> Verdict:
+        return self.item.status
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    result: AuditResult
+    department: DepartmentResult
+    index: int  # 1-based position of the department in the catalogue: file names and ordering
+    rows: tuple[Row, ...]
+    trend: tuple[TrendPoint, ...]
+    fix_days: int
+
+    @property
+    def stem(self) -> str:
+        return safe_filename(self.index, self.department.name)
+
+    @property
+    def problems(self) -> tuple[Row, ...]:
+        return tuple(r for r in self.rows if r.status in PROBLEMS)
+
+    @property
+    def fails(self) -> int:
+        return self.department.counts.get(Verdict.FAIL, 0)
+
+    @property
+    def warns(self) -> int:
+        return self.department.counts.get(Verdict.WARN, 0)
+
+
+def _deciding(item: ItemResult) -> tuple[Finding, ...]:
+    if item.status is Verdict.PASS:
+        return item.findings
+    decisive = tuple(f for f in item.findings if f.status is item.status)
+    others = tuple(f for f in item.findings if f.status in PROBLEMS and f.status is not item.status)
+    return decisive + others
+
+
+def build_scorecards(result: AuditResult, history: Sequence[AuditResult] = (),
+                     fix_days: int = DEFAULT_FIX_DAYS) -> list[Scorecard]:
+    cards = []
+    by_number = {it.item: it for it in result.items}
+    for index, dep in enumerate(result.departments, start=1):
+        rows = []
+        for number in dep.items:
+            item = by_number[number]
+            seen = first_seen(item, result, history)
+            fix_by = add_working_days(seen.on, fix_days) if seen else None
+            rows.append(
+                Row(item=item, findings=_deciding(item), first_seen=seen, fix_by=fix_by,
+                    overdue=fix_by is not None and result.as_of > fix_by, lead=item.departments[0] == dep.name)
+            )
+        # Problems first, worst first, so the clerk reads what to do before what is fine.
+        order = {Verdict.FAIL: 0, Verdict.WARN: 1, Verdict.INCONCLUSIVE: 2, Verdict.PASS: 3}
+        rows.sort(key=lambda r: (order[r.status], r.item.item))
+        cards.append(
+            Scorecard(result=result, department=dep, index=index, rows=tuple(rows),
+                      trend=department_trend(dep.name, result, history), fix_days=fix_days)
+        )
+    return cards

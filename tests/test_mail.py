@@ -1,0 +1,138 @@
+"""Scorecards mailed through a real local SMTP server (aiosmtpd on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
+from datetime import date
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from auditor.models import Verdict
+from auditor.results import AuditResult
+from reports.html import render_scorecards
+from reports.mail import ENV_PASSWORD, ENV_USER, Security, SmtpSettings, send_scorecards
+from reports.samples import make_result
+
+
+@dataclass
+class Inbox:
+    messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(msg, EmailMessage)
+        self.messages.append((list(envelope.rcpt_tos), msg))
+        return "250 OK"
+
+
+@dataclass
+class Authenticator:
+    seen: list[tuple[str, str]] = field(default_factory=list)
+
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        assert isinstance(auth_data, LoginPassword)
+        creds = (auth_data.login.decode(), auth_data.password.decode())
+        self.seen.append(creds)
+        return AuthResult(success=creds == ("robot", "s3cret"))
+
+
+def _free_port() -> int:
+    # Controller.start() checks the server by connecting to it, so it needs a real port up front.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start(controller: Controller) -> Iterator[Controller]:
+    controller.start()
+    try:
+        yield controller
+    finally:
+        controller.stop()
+
+
+@pytest.fixture()
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    box = Inbox()
+    port = _free_port()
+    for _ in _start(Controller(box, hostname="127.0.0.1", port=port)):
+        yield box, port
+
+
+@pytest.fixture()
+def scorecards(tmp_path: Path) -> tuple[AuditResult, list[Path]]:
+    result = make_result(7, date(2018, 11, 30), {19: Verdict.FAIL, 20: Verdict.WARN, 21: Verdict.FAIL},
+                         contacts={"工会": "gonghui@example.edu.cn"})
+    return result, render_scorecards(result, [], tmp_path)
+
+
+def test_each_department_with_a_contact_gets_its_scorecard(
+        inbox: tuple[Inbox, int], scorecards: tuple[AuditResult, list[Path]], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_USER, raising=False)
+    box, port = inbox
+    result, paths = scorecards
+    settings = SmtpSettings(host="127.0.0.1", port=port, security=Security.NONE, sender="xxgk@example.edu.cn")
+    report = send_scorecards(result, paths, settings,
+                             {"财务处": "caiwu@example.edu.cn", "研究生院": "yjs@example.edu.cn"})
+    assert {s.department for s in report.sent} == {"财务处", "研究生院", "工会"}  # 工会 from the catalogue
+    assert "资产管理处" in report.skipped and "财务处" not in report.skipped and report.failed == ()
+    assert len(report.skipped) == len(result.departments) - 3
+
+    by_rcpt = {rcpts[0]: msg for rcpts, msg in box.messages}
+    assert set(by_rcpt) == {"caiwu@example.edu.cn", "yjs@example.edu.cn", "gonghui@example.edu.cn"}
+    finance = by_rcpt["caiwu@example.edu.cn"]
+    assert finance["Subject"] == "【信息公开检查】财务处 2018-11-30 得分 40.0（2项不合格，1项警告）"
+    assert by_rcpt["yjs@example.edu.cn"]["Subject"] == "【信息公开检查】研究生院 2018-11-30 得分 100.0（全部合格）"
+    body = finance.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "(19) 部门预算 — 不合格" in text and "(15)" not in text
+    attached = {part.get_filename(): part.get_content() for part in finance.iter_attachments()}
+    assert set(attached) == {"06-财务处.html", "06-财务处.xlsx"}
+    assert attached["06-财务处.xlsx"] == (paths[0].parent / "06-财务处.xlsx").read_bytes()
+    assert attached["06-财务处.html"] == (paths[0].parent / "06-财务处.html").read_text(encoding="utf-8")
+
+
+# A plain-text AUTH server is what a test on 127.0.0.1 needs; aiosmtpd warns about it, rightly, elsewhere.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_credentials_come_only_from_the_environment(
+        scorecards: tuple[AuditResult, list[Path]], monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not any("pass" in f.name or "user" in f.name for f in fields(SmtpSettings))
+    box, auth = Inbox(), Authenticator()
+    port = _free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=auth,
+                            auth_required=True, auth_require_tls=False)
+    result, paths = scorecards
+    for _ in _start(controller):
+        settings = SmtpSettings(host="127.0.0.1", port=port, security=Security.NONE)
+        monkeypatch.delenv(ENV_USER, raising=False)
+        monkeypatch.delenv(ENV_PASSWORD, raising=False)
+        refused = send_scorecards(result, paths, settings, {"财务处": "caiwu@example.edu.cn"})
+        assert refused.sent == () and {f.department for f in refused.failed} == {"财务处", "工会"}
+
+        monkeypatch.setenv(ENV_USER, "robot")
+        monkeypatch.setenv(ENV_PASSWORD, "s3cret")
+        ok = send_scorecards(result, paths, settings, {"财务处": "caiwu@example.edu.cn"})
+        assert {s.department for s in ok.sent} == {"财务处", "工会"} and ok.failed == ()
+    assert auth.seen == [("robot", "s3cret")]  # one login for the whole batch
+    assert len(box.messages) == 2
+
+
+def test_unscored_run_says_so_in_the_subject(inbox: tuple[Inbox, int], tmp_path: Path) -> None:
+    from auditor.models import RunState
+
+    box, port = inbox
+    result = make_result(8, date(2018, 12, 7), state=RunState.INTERRUPTED)
+    paths = render_scorecards(result, [], tmp_path)
+    send_scorecards(result, paths, SmtpSettings("127.0.0.1", port, Security.NONE), {"财务处": "c@example.edu.cn"})
+    (_, msg), = box.messages
+    assert msg["Subject"] == "【信息公开检查】财务处 2018-12-07 本次检查未完成（中断），不计分"

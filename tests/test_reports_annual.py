@@ -1,0 +1,93 @@
+"""The annual report's inspection section: the academic year's runs summed up in DOCX and Markdown."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from auditor.models import RunState, Verdict
+from auditor.results import AuditResult
+from reports.annual import AcademicYear, draft_annual
+from reports.samples import item_url, make_finding, make_result
+
+XSS = "<script>alert(1)</script>"
+
+
+def _year() -> list[AuditResult]:
+    return [
+        make_result(1, date(2017, 8, 31), {1: Verdict.FAIL}),  # previous academic year: left out
+        make_result(2, date(2017, 9, 29), {19: Verdict.FAIL, 33: Verdict.WARN}),
+        make_result(3, date(2017, 10, 20), {19: Verdict.FAIL}),  # 33 fixed
+        make_result(4, date(2017, 11, 3), state=RunState.INCONCLUSIVE),
+        make_result(5, date(2018, 3, 2), {20: Verdict.FAIL},  # 19 fixed; 20 still open at year end
+                    findings={20: (make_finding(20, Verdict.FAIL, f"决算页面标题为 {XSS}"),)}),
+        make_result(6, date(2018, 9, 1), {2: Verdict.FAIL}),  # next academic year: left out
+    ]
+
+
+@pytest.fixture()
+def drafted(tmp_path: Path) -> tuple[Path, Path]:
+    return draft_annual(_year(), "2017-2018", "示例大学", tmp_path)
+
+
+def test_academic_year_bounds() -> None:
+    y = AcademicYear.parse("2017~2018")
+    assert (y.start, y.end) == (date(2017, 9, 1), date(2018, 8, 31))
+    with pytest.raises(ValueError):
+        AcademicYear.parse("2017-2019")
+
+
+def test_markdown_sums_up_the_year(drafted: tuple[Path, Path]) -> None:
+    _, md_path = drafted
+    text = md_path.read_text(encoding="utf-8")
+    assert "## 信息公开监督检查情况" in text
+    assert "共4次" in text and "完整检查3次" in text and "1次因网站或网络故障未能完成" in text
+    assert "10大类50项" in text
+    # Last complete run: 49 pass, 1 fail.
+    assert "合格49项" in text and "不合格1项" in text and "合格率98.0%" in text
+    assert "财务处（第19项部门预算、第20项部门决算）" in text and "招生就业处（第33项就业质量年度报告）" in text
+    # 33: 2017-09-29 → 2017-10-20 is 11 working days: 调休 Saturday 9-30 counts, 国庆 10-1..10-8 does not.
+    assert "（33）就业质量年度报告于2017-09-29发现、2017-10-20整改到位（11个工作日）" in text
+    assert "（19）部门预算于2017-09-29发现、2018-03-02整改到位" in text
+    assert "尚有1项未整改到位：（20）部门决算" in text
+    assert "第1项" not in text and "（2）章程及规章制度 | 党办、校办" in text  # runs outside the year ignored
+
+
+def test_markdown_table_links_each_column_and_escapes_crawled_text(drafted: tuple[Path, Path]) -> None:
+    text = drafted[1].read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "序号" not in line]
+    assert len(rows) == 50
+    assert all(f"(<{item_url(n)}>)" in row for n, row in zip(range(1, 51), rows, strict=True))
+    assert XSS not in text and r"\<script\>alert(1)\</script\>" in text
+    row20 = rows[19]
+    assert row20.count(" | ") == 5  # crawled text cannot add table cells
+
+
+def test_docx_has_the_prose_and_a_real_item_table_with_links(drafted: tuple[Path, Path]) -> None:
+    docx_path, _ = drafted
+    doc = Document(str(docx_path))
+    prose = "\n".join(p.text for p in doc.paragraphs)
+    assert "信息公开监督检查情况" in prose and "完整检查3次" in prose
+    (table,) = doc.tables
+    assert [c.text for c in table.rows[0].cells] == ["序号", "类别", "公开事项", "信息公开负责部门", "公开网址", "检查结果"]
+    assert len(table.rows) == 51
+    row20 = [c.text for c in table.rows[20].cells]
+    assert row20[1].startswith("财务、资产及收费信息（7项）")  # merged category cell
+    assert row20[2] == "（20）部门决算" and row20[3] == "财务处"
+    assert row20[5] == f"不合格：决算页面标题为 {XSS}"
+    assert table.rows[1].cells[0].text == "1" and table.rows[7].cells[0].text == "2"
+    targets = {r.target_ref for r in doc.part.rels.values() if r.is_external}
+    assert {item_url(n) for n in range(1, 51)} <= targets
+    with zipfile.ZipFile(docx_path) as z:
+        xml = z.read("word/document.xml").decode()
+    assert XSS not in xml and "&lt;script&gt;" in xml and xml.count("<w:hyperlink") == 50
+
+
+def test_year_without_runs_still_yields_a_draft(tmp_path: Path) -> None:
+    docx_path, md_path = draft_annual(_year(), "2015-2016", "示例大学", tmp_path)
+    assert "未开展信息公开网站自动监督检查" in md_path.read_text(encoding="utf-8")
+    assert Document(str(docx_path)).tables == []
