@@ -22,7 +22,7 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 system-deps:
-	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
 
 lint: setup
 	$(BIN)/ruff check auditor spiders checklist reports samplesite tests

@@ -62,14 +62,16 @@ def _e(text: str) -> str:
 
 
 def _nav() -> str:
-    # the header menu every page carries; extractors must skip it (it links all 10 categories)
+    # the header menu every page carries; extractors must skip it (it links all 10 categories). Absolute
+    # links, so the same template on the subsite points back at the main site, as real shared templates do.
+    home = f"http://{d.MAIN_HOST}/"
     items = "".join(
-        f'<li class="nav_item"><a href="/xinxigongkaimulu/{slug}/">{_e(name)}</a></li>'
+        f'<li class="nav_item"><a href="{home}xinxigongkaimulu/{slug}/">{_e(name)}</a></li>'
         for slug, name in d.CATEGORIES
     )
     return (
-        '<div class="header"><div class="logo"><a href="/">北京科技大学信息公开网</a></div>\n'
-        f'<ul class="nav" id="nav"><li class="nav_item"><a href="/">首页</a></li>{items}</ul></div>\n'
+        f'<div class="header"><div class="logo"><a href="{home}">北京科技大学信息公开网</a></div>\n'
+        f'<ul class="nav" id="nav"><li class="nav_item"><a href="{home}">首页</a></li>{items}</ul></div>\n'
     )
 
 
@@ -92,7 +94,7 @@ def _page(title: str, content: str, *, crumbs: Iterable[tuple[str, str]] = (), g
         f"<!DOCTYPE html>\n<html>\n<head>\n{meta}\n<title>{_e(title)}-北京科技大学信息公开网</title>\n"
         '<link rel="stylesheet" type="text/css" href="/css/style.css">\n</head>\n<body>\n'
         + _nav()
-        + f'<div class="location">当前位置：<a href="/">首页</a>{trail}</div>\n'
+        + f'<div class="location">当前位置：<a href="http://{d.MAIN_HOST}/">首页</a>{trail}</div>\n'
         + f'<div class="main">\n{content}\n</div>\n'
         + _FOOTER
         + "</body>\n</html>\n"
@@ -101,7 +103,8 @@ def _page(title: str, content: str, *, crumbs: Iterable[tuple[str, str]] = (), g
 
 def _crumbs(col: Column) -> list[tuple[str, str]]:
     cat_name = dict(d.CATEGORIES)[col.category]
-    return [(f"/xinxigongkaimulu/{col.category}/", cat_name), (col.path, col.name)]
+    home = f"http://{d.MAIN_HOST}"
+    return [(f"{home}/xinxigongkaimulu/{col.category}/", cat_name), (f"{home}{col.path}", col.name)]
 
 
 def _short(title: str, limit: int = 20) -> str:

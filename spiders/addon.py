@@ -14,4 +14,6 @@ class XxgkAddon:
         middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
         middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] = None
         middlewares["spiders.middlewares.BackoffRetryMiddleware"] = 550
+        # Before RobotsTxtMiddleware (100) and HttpProxyMiddleware (750): robots.txt goes the same way.
+        middlewares["spiders.middlewares.ExplicitProxyMiddleware"] = 50
         settings["DOWNLOADER_MIDDLEWARES"] = middlewares

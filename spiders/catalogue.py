@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -33,7 +34,8 @@ from spiders.outcomes import classify_failure, waf_reason
 #: Roles whose pages we read and follow (on allowed hosts); everything else is checked for reachability.
 _CRAWLED = frozenset({PageRole.CATALOGUE, PageRole.LIST, PageRole.DETAIL, PageRole.ATTACHMENT})
 _HTML_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml")
-_LINK_CHECK_BYTES = 64 * 1024
+_ATTACHMENT_PREFIX = re.compile(r"^(?:附件\s*\d*\s*[:：]?\s*|下载\s*[:：]?\s*)")
+_FILE_NAME = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|et|zip|rar|pptx?|txt|csv)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,6 @@ class CatalogueSpider(scrapy.Spider):
         run_id: int,
         db_path: str,
         item_numbers: Iterable[int] | None = None,
-        proxy: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -74,7 +75,6 @@ class CatalogueSpider(scrapy.Spider):
         self.run_id = run_id
         self.store = Store(db_path)  # read-only use here: last night's validators and evidence
         self.item_numbers = sorted(item_numbers) if item_numbers else [it.number for it in site.items]
-        self.proxy = proxy
         self.policy = site.policy
         self.nodes: dict[str, _Node] = {}
         self.per_item: dict[int, int] = defaultdict(int)  # requests made on behalf of each item
@@ -153,8 +153,6 @@ class CatalogueSpider(scrapy.Spider):
 
     def _request(self, url: str, node: _Node, *, method: str = "", conditional: bool = True) -> Request:
         meta: dict[str, Any] = {"role": node.role}
-        if self.proxy:
-            meta["proxy"] = self.proxy
         headers: dict[str, str] = {}
         if node.role is PageRole.LINKED:
             method = method or "HEAD"
@@ -195,6 +193,9 @@ class CatalogueSpider(scrapy.Spider):
             for out in self._record_plain(url, node, response):
                 yield out
             return
+        if response.url != url:
+            # The final URL of a redirect is the same page: pagination linking back to it must not refetch it.
+            self.nodes.setdefault(canonical_url(response.url), node)
         if response.status == 304:
             for out in self._reuse_previous(url, node, response):
                 yield out
@@ -240,11 +241,10 @@ class CatalogueSpider(scrapy.Spider):
     # -- recording ----------------------------------------------------------------------------------
 
     def _base_page(self, url: str, node: _Node, response: Response, status: FetchStatus, error: str) -> Page:
+        # Each hop as "<code> <target>", the way the chain reads: origin --[301]--> target.
+        chain = [*response.meta.get("redirect_urls", [])[1:], response.url]
         redirects = tuple(
-            f"{code} {u}"
-            for u, code in zip(
-                response.meta.get("redirect_urls", []), response.meta.get("redirect_reasons", []), strict=False
-            )
+            f"{code} {target}" for code, target in zip(response.meta.get("redirect_reasons", []), chain, strict=False)
         )
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").strip()
         return Page(
@@ -312,7 +312,7 @@ class CatalogueSpider(scrapy.Spider):
             self._base_page(url, node, response, FetchStatus.OK, extracted.error),
             kind=PageKind.FILE,
             text=extracted.text,
-            filename=filename or _name_from_url(response.url),
+            filename=filename or self._anchor_filename(node) or _name_from_url(response.url),
             role=PageRole.ATTACHMENT if node.role is not PageRole.CATALOGUE else node.role,
         )
         yield page
@@ -347,8 +347,8 @@ class CatalogueSpider(scrapy.Spider):
         for embedded in extract.embedded:
             yield from self._follow(embedded, PageRole.ATTACHMENT, items, parent=url, depth=depth, text="")
         for link in extract.links:
-            if link.url == url:
-                continue
+            if self.nodes.get(link.url) is node:
+                continue  # a page's link to itself (navigation, "first page") says nothing
             yield from self._follow(link.url, PageRole.LINKED, items, parent=url, depth=depth, text=link.text)
 
     def _reuse_previous(self, url: str, node: _Node, response: Response) -> Iterator[Any]:
@@ -427,6 +427,15 @@ class CatalogueSpider(scrapy.Spider):
             except KeyError:
                 continue
         return None
+
+    @staticmethod
+    def _anchor_filename(node: _Node) -> str:
+        """The name a reader sees: the link text, when it names a file (附件：预算.pdf → 预算.pdf)."""
+        for _, text in node.sources:
+            name = _ATTACHMENT_PREFIX.sub("", text.strip())
+            if _FILE_NAME.search(name):
+                return name
+        return ""
 
     @staticmethod
     def _is_html(response: Response) -> bool:

@@ -64,6 +64,7 @@ def crawl(
             "XXGK_PROGRESS": progress,
             "LOG_LEVEL": log_level,
             "LOG_INSTALL_ROOT_HANDLER": False,
+            "XXGK_PROXY": proxy or "",
         }
     )
     settings.update(extra_settings or {})
@@ -77,7 +78,6 @@ def crawl(
         run_id=run.id,
         db_path=str(db_path),
         item_numbers=list(item_numbers) if item_numbers else None,
-        proxy=proxy,
     )
     try:
         process.start()

@@ -10,7 +10,11 @@ import asyncio
 from email.utils import parsedate_to_datetime
 from datetime import UTC, datetime
 
+from typing import Self
+
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.utils.response import response_status_message
 
@@ -47,3 +51,24 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if wait > 0:
             await asyncio.sleep(wait)
         return retry
+
+
+class ExplicitProxyMiddleware:
+    """Send every request, robots.txt fetches included, through `XXGK_PROXY` when one is given.
+
+    Setting the proxy per Request would miss the requests Scrapy makes itself (robots.txt); without an
+    explicit proxy, Scrapy's HttpProxyMiddleware honours http_proxy/https_proxy/no_proxy as usual.
+    """
+
+    def __init__(self, proxy: str) -> None:
+        self.proxy = proxy
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        proxy = crawler.settings.get("XXGK_PROXY") or ""
+        if not proxy:
+            raise NotConfigured
+        return cls(proxy)
+
+    def process_request(self, request: Request) -> None:
+        request.meta.setdefault("proxy", self.proxy)
