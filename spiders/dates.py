@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-__all__ = ["MIN_YEAR", "MAX_YEAR", "find_dates", "parse_date", "url_date"]
+__all__ = ["MAX_YEAR", "MIN_YEAR", "find_dates", "parse_date", "url_date"]
 
 MIN_YEAR = 1990  # older dates on a disclosure site are typos or document numbers, not publish dates
 MAX_YEAR = 2100
@@ -27,8 +27,22 @@ _FULL = re.compile(
 # Month and day alone ("06-12", "[06-12]", "6月12日"); only used when the caller knows the year.
 _SHORT = re.compile(r"(?<![\d/.\-:])(\d{1,2})\s*(?:(月)|([-/]))\s*(\d{1,2})(?(2)\s*日|)(?![\d/.\-:])")
 _CN_DIGITS = "〇零○Ｏ一二三四五六七八九"
-_CN_VALUE = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_VALUE = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "Ｏ": 0,
+    "O": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CHINESE = re.compile(
     rf"([{_CN_DIGITS}O]{{4}})\s*年\s*([一二三四五六七八九十]{{1,3}})\s*月\s*([一二三四五六七八九十]{{1,3}})\s*日"
 )

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import TypeAlias
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit, urlunsplit
 
 import lxml.html
@@ -37,7 +38,7 @@ __all__ = [
     "is_attachment_url",
 ]
 
-Element = lxml.html.HtmlElement
+Element: TypeAlias = lxml.html.HtmlElement
 
 
 @dataclass(frozen=True)
@@ -83,21 +84,38 @@ class PageExtract:
 # ---------------------------------------------------------------------------------------------- URLs
 
 _ATTACHMENT_EXTS = frozenset(
-    ".pdf .doc .docx .xls .xlsx .wps .et .zip .rar .7z .ppt .pptx .txt .csv .ofd .dps".split()
+    [
+        ".pdf",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
+        ".wps",
+        ".et",
+        ".zip",
+        ".rar",
+        ".7z",
+        ".ppt",
+        ".pptx",
+        ".txt",
+        ".csv",
+        ".ofd",
+        ".dps",
+    ]
 )
 _ATTACHMENT_PATHS = ("/_upload/article/files/", "downloadattachurl", "download.jsp", "/attachment/")
-_EXT_IN_TEXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|zip|rar|7z|pptx?|txt|csv|ofd)\s*$", re.I)
+_EXT_IN_TEXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|zip|rar|7z|pptx?|txt|csv|ofd)\s*$", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_CANONICAL_ALREADY = re.compile(r"https?://[a-z0-9.\-]+/[^#]*\Z")
 
 
 def is_attachment_url(url: str, link_text: str = "") -> bool:
     """A downloadable file, by extension or by a known CMS download endpoint (VSB, WebPlus)."""
-    parts = urlsplit(url)
-    path = parts.path.lower()
+    lowered = url.lower()
+    path = lowered.split("#", 1)[0].split("?", 1)[0]
     dot = path.rfind(".")
     if dot > path.rfind("/") and path[dot:] in _ATTACHMENT_EXTS:
         return True
-    lowered = url.lower()
     if any(p in lowered for p in _ATTACHMENT_PATHS):
         return True
     # VSB download.jsp URLs carry no extension; the link text usually names the file.
@@ -129,7 +147,50 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
-def _absolute(base: str, href: str | None) -> str | None:
+class _Resolver:
+    """urljoin for one base URL, several times faster for the relative paths CMS menus are made of."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        parts = urlsplit(base)
+        self.scheme = parts.scheme
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.path = parts.path or "/"
+        self.dir = self.path.split("/")[:-1] or [""]
+
+    def join(self, href: str) -> str:
+        if href.startswith(("http://", "https://")):
+            return href
+        if href.startswith("//"):
+            return f"{self.scheme}:{href}"
+        colon = href.find(":")
+        if colon >= 0 and "/" not in href[:colon] and "?" not in href[:colon]:
+            return urljoin(self.base, href)  # another scheme: let the standard library decide
+        cut = len(href)
+        for ch in "?#":
+            i = href.find(ch)
+            if 0 <= i < cut:
+                cut = i
+        rel, rest = href[:cut], href[cut:]
+        if not rel:
+            return urljoin(self.base, href)
+        segments = rel.split("/") if rel.startswith("/") else self.dir + rel.split("/")
+        if "." not in rel:
+            return self.origin + "/".join(segments) + rest
+        out: list[str] = []
+        for seg in segments:
+            if seg == "..":
+                if len(out) > 1:
+                    out.pop()
+            elif seg != ".":
+                out.append(seg)
+        if segments[-1] in (".", ".."):
+            out.append("")
+        path = "/".join(out)
+        return self.origin + (path if path.startswith("/") else "/" + path) + rest
+
+
+def _absolute(base: str | _Resolver, href: str | None) -> str | None:
     """An absolute http(s) URL for an href, or None for javascript:, mailto:, '#', CMS junk."""
     if not href:
         return None
@@ -140,11 +201,13 @@ def _absolute(base: str, href: str | None) -> str | None:
     if low.startswith(("javascript:", "mailto:", "tel:", "data:", "about:")):
         return None
     try:
-        url = urljoin(base, href)
+        url = base.join(href) if isinstance(base, _Resolver) else urljoin(base, href)
     except ValueError:
         return None
     if not url.startswith(("http://", "https://")):
         return None
+    if _CANONICAL_ALREADY.match(url) and "content.jsp" not in url:
+        return url  # the common case, without re-splitting the URL
     return canonical_url(url)
 
 
@@ -154,17 +217,59 @@ _WS = re.compile(r"[ \t\r\f\v\xa0\u3000\u2002\u2003\u200b]+")
 _NL = re.compile(r"\s*\n\s*")
 _ELLIPSIS = ("…", "...", "。。。", "..")
 _NOT_TITLE = frozenset(
-    "首页 上一页 下一页 上页 下页 后页 前页 尾页 末页 第一页 最后一页 更多 更多>> more 详细 详情 查看 查看详情 "
-    "阅读全文 返回 返回顶部 打印 关闭 关闭窗口 打印本页 收藏 登录 注册 跳转 go >> << > < » «".split()
+    [
+        "首页",
+        "上一页",
+        "下一页",
+        "上页",
+        "下页",
+        "后页",
+        "前页",
+        "尾页",
+        "末页",
+        "第一页",
+        "最后一页",
+        "更多",
+        "更多>>",
+        "more",
+        "详细",
+        "详情",
+        "查看",
+        "查看详情",
+        "阅读全文",
+        "返回",
+        "返回顶部",
+        "打印",
+        "关闭",
+        "关闭窗口",
+        "打印本页",
+        "收藏",
+        "登录",
+        "注册",
+        "跳转",
+        "go",
+        ">>",
+        "<<",
+        ">",
+        "<",
+        "»",
+        "«",
+    ]
 )
-_NEXT_LABEL = re.compile(r"^(?:下一?页|后一?页|next(?:page)?|[>›»]+)[>›»]*$", re.I)
+_NEXT_LABEL = re.compile(r"^(?:下一?页|后一?页|next(?:page)?|[>›»]+)[>›»]*$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(
     r"暂无(?:相关)?(?:内容|信息|数据|记录|文章|新闻|公告)|正在建设|建设中|栏目建设|正在更新中|没有(?:找到)?(?:相关)?(?:内容|信息|记录)"
 )
-_DATE_HINT = re.compile(r"\d{1,2}\s*[-/.月]\s*\d{1,2}|\d\s*日|\d{4}")
+# Cheap test for "this short text is a date" (full, month-day or year-month), before the precise parse.
+_DATE_HINT = re.compile(
+    r"(?<!\d)(?:(?:19|20)\d\d\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?(?!\d)"
+    r"|(?<!\d)(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*月?(?!\d)"
+)
+_NOT_PREFIX = re.compile(r"[\s\d\[\]【】()（）:：|/·.,，\-年月日\xa0\u3000]+")
+_LEFTOVER = re.compile(r"[\s\[\]【】()（）:：|/·,，\xa0\u3000]+")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _TITLE_SPLIT = re.compile(r"\s*(?:[-_|—–·]|\s-\s|::)\s*")
-_SITE_NAME = re.compile(r"大学|学院|学校|University|College|网站|网$|信息公开|首页", re.I)
+_SITE_NAME = re.compile(r"大学|学院|学校|University|College|网站|网$|信息公开|首页", re.IGNORECASE)
 _LABEL = re.compile(
     r"(发布时间|发布日期|发表时间|发表日期|发稿时间|发稿日期|发文日期|发文时间|成文日期|公布时间|公布日期|发布于|"
     r"更新时间|更新日期|修改时间|(?<![\u4e00-\u9fff])时间|(?<![\u4e00-\u9fff])日期)\s*[:：]?\s*[\[【(（]?\s*"
@@ -185,18 +290,81 @@ _VSB_FIRST = re.compile(r"/([^/]+)\.htm$")
 
 _BOILER_TAGS = frozenset(("nav", "header", "footer", "aside"))
 _BOILER_TOKENS = frozenset(
-    "nav navi navbar navigation menu menus submenu mainmenu footer foot header topbar breadcrumb breadcrumbs "
-    "crumb crumbs location position path sidebar side aside copyright friendlink friendlinks yqlj links "
-    "share pager paging pagination pagebar search login".split()
+    [
+        "nav",
+        "navi",
+        "navbar",
+        "navigation",
+        "menu",
+        "menus",
+        "submenu",
+        "mainmenu",
+        "footer",
+        "foot",
+        "header",
+        "topbar",
+        "breadcrumb",
+        "breadcrumbs",
+        "crumb",
+        "crumbs",
+        "location",
+        "position",
+        "path",
+        "sidebar",
+        "side",
+        "aside",
+        "copyright",
+        "friendlink",
+        "friendlinks",
+        "yqlj",
+        "links",
+        "share",
+        "pager",
+        "paging",
+        "pagination",
+        "pagebar",
+        "search",
+        "login",
+    ]
 )
 _LIST_HINTS = ("list", "news", "article", "line_u", "xxgk", "item")
 _BODY_HINTS = (
-    "wp_articlecontent", "v_news_content", "vsb_content", "trs_editor", "article-content", "article_content",
-    "articlecontent", "news_content", "newscontent", "content_detail", "detail_content", "arti_content",
+    "wp_articlecontent",
+    "v_news_content",
+    "vsb_content",
+    "TRS_Editor",
+    "article-content",
+    "article_content",
+    "articlecontent",
+    "news_content",
+    "newscontent",
+    "content_detail",
+    "detail_content",
+    "arti_content",
 )
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
-_BLOCK_TAGS = ("p", "div", "li", "tr", "br", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "table", "ul",
-               "ol", "section", "article", "blockquote", "pre")
+_BLOCK_TAGS = (
+    "p",
+    "div",
+    "li",
+    "tr",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "dt",
+    "dd",
+    "table",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+)
 
 
 def _norm(text: str | None) -> str:
@@ -213,29 +381,30 @@ def _ns() -> dict[str, str]:
     return {"str": "http://exslt.org/strings"}
 
 
-_STRIP = " \n\t\r\u00a0\u3000"
-# Non-link text length of an element, whitespace excluded, computed in C: the main cost of finding the body.
-_TEXT_LEN = etree.XPath(
-    f'string-length(translate(., "{_STRIP}", "")) - string-length(translate(str:concat(.//a//text()), "{_STRIP}", ""))',
-    namespaces=_ns(),
-)
+_LEN_ATTR = "data-xxgk-len"  # set on every anchor so XPath can subtract link text in C
+# Non-link text length of an element (whitespace collapsed): the main measure for finding the body.
+_TEXT_LEN = etree.XPath(f"string-length(normalize-space(.)) - sum(.//a/@{_LEN_ATTR})")
 _TEXTS = etree.XPath(".//text()", smart_strings=False)
+_PLACEHOLDER_TEXTS = etree.XPath(
+    ".//text()[contains(., '暂无') or contains(., '建设') or contains(., '没有') or contains(., '更新中')]"
+)
+_DIGIT_TEXTS = etree.XPath(".//text()[contains(translate(., '0123456789', '##########'), '#')]")
 _ANCHORS = etree.XPath("//a[@href]")
 _META = etree.XPath("//meta[@content and (@name or @property)]")
-_HEADINGS = etree.XPath(
-    "//body//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 "
-    "or contains(translate(@class, 'TITLE', 'title'), 'title') or contains(@id, 'title')]"
-)
+_HEADINGS = etree.XPath("//h1 | //h2 | //h3 | //h4")
+_TITLED = etree.XPath("//*[@class][contains(@class, 'title') or contains(@class, 'Title')]")
 _EMBEDS = etree.XPath("//*[@pdfsrc] | //iframe[@src] | //embed[@src] | //object[@data]")
-_BODY_HINT_XPATH = etree.XPath(
-    "//*[" + " or ".join(
-        f"contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '{h}') "
-        f"or contains(translate(@id, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '{h}')"
-        for h in _BODY_HINTS
-    ) + "]"
+
+
+@lru_cache(maxsize=64)
+def _hint_xpath(hint: str) -> etree.XPath:
+    return etree.XPath(f"//*[contains(@class, '{hint}') or contains(@id, '{hint}')]")
+
+
+_BLOCKS = etree.XPath(
+    "|".join(f"descendant-or-self::{t}" for t in _BLOCK_TAGS) + "|descendant::td|descendant::th"
 )
-_BLOCKS = etree.XPath("|".join(f"descendant-or-self::{t}" for t in _BLOCK_TAGS) + "|descendant::td|descendant::th")
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _local = threading.local()
 
 
@@ -285,16 +454,17 @@ def _select_text(node: Element, selector: str | None) -> str:
 # ---------------------------------------------------------------------------------------- the page
 
 
-@dataclass
 class _Anchor:
-    el: Element
-    url: str
-    text: str
-    title_attr: str
+    """An <a href> with its absolute URL and texts, computed once per page."""
 
-    @property
-    def best_title(self) -> str:
-        return _choose_title(self.text, self.title_attr)
+    __slots__ = ("best_title", "el", "text", "title_attr", "url")
+
+    def __init__(self, el: Element, url: str, text: str, title_attr: str) -> None:
+        self.el = el
+        self.url = url
+        self.text = text
+        self.title_attr = title_attr
+        self.best_title = _choose_title(text, title_attr)
 
 
 def _choose_title(text: str, title_attr: str) -> str:
@@ -323,18 +493,28 @@ def _title_like(title: str) -> bool:
 class _Page:
     """One parsed page and the lookups the extraction steps share."""
 
-    def __init__(self, root: Element, url: str) -> None:
+    def __init__(self, root: Element, url: str, html: str = "") -> None:
         self.root = root
+        # Which known body containers the page mentions at all: a substring test is far cheaper than XPath.
+        self.body_hints = [h for h in _BODY_HINTS if h in html]
         self.url = url
         base = root.xpath("//base/@href")
         self.base = urljoin(url, str(base[0]).strip()) if base else url
+        resolver = _Resolver(self.base)
         self.boiler_cache: dict[Element, bool] = {}
         self.anchors: list[_Anchor] = []
+        resolved: dict[str, str | None] = {}  # menus repeat the same hrefs; resolve each once
         for a in _ANCHORS(root):
-            abs_url = _absolute(self.base, a.get("href"))
+            text = _norm(a.text_content())
+            a.set(_LEN_ATTR, str(len(text)))
+            href = a.get("href") or ""
+            if href in resolved:
+                abs_url = resolved[href]
+            else:
+                abs_url = resolved[href] = _absolute(resolver, href)
             if abs_url is None:
                 continue
-            self.anchors.append(_Anchor(a, abs_url, _norm(a.text_content()), _norm(a.get("title"))))
+            self.anchors.append(_Anchor(a, abs_url, text, _norm(a.get("title"))))
         body = root.find("body")
         self.body: Element = body if body is not None else root
 
@@ -365,7 +545,6 @@ class _Group:
     parent: Element
     members: list[Element]
     mains: list[_Anchor]
-    texts: list[str]
     dated: int
     score: float
     tier: int
@@ -385,6 +564,44 @@ def _row_text(member: Element, is_member: set[Element]) -> str:
     return " ".join(parts)
 
 
+def _leads_with_link(member: Element, main: _Anchor) -> bool:
+    if member is main.el:
+        return True
+    text = member.text_content()
+    probe = main.text[:8] or main.title_attr[:8]
+    idx = text.find(probe) if probe else -1
+    if idx < 0:
+        return True  # an image link or odd markup: no evidence against it
+    return len(_NOT_PREFIX.sub("", text[:idx])) <= 12
+
+
+def _dated_elements(page: _Page) -> set[Element]:
+    """Elements holding (or followed by) a short text that is essentially a date, and their near ancestors.
+
+    Found once per page from the text nodes with digits, so that judging a candidate list's rows is a
+    set lookup rather than a text scan per row.
+    """
+    dated: set[Element] = set()
+    for t in _DIGIT_TEXTS(page.body):
+        m = _DATE_HINT.search(t)
+        if m is None:
+            continue
+        el = t.getparent()
+        if el is None:
+            continue
+        leftover = len(t) - (m.end() - m.start())
+        if leftover > 0:
+            leftover = len(_LEFTOVER.sub("", t[: m.start()] + t[m.end() :]))
+            if leftover > 8 or (el.tag == "a" and not t.is_tail and leftover > 0):
+                continue  # a title that mentions a date, not a date
+        for _ in range(6):
+            if el is None or el in dated:
+                break
+            dated.add(el)
+            el = el.getparent()
+    return dated
+
+
 def _find_groups(page: _Page) -> list[_Group]:
     """Candidate lists: sibling blocks of one tag under one parent, each holding few links."""
     member_anchors: dict[Element, list[_Anchor]] = {}
@@ -392,42 +609,80 @@ def _find_groups(page: _Page) -> list[_Group]:
     body = page.body
     for anchor in page.anchors:
         x: Element = anchor.el
-        for _level in range(6):
+        for _level in range(4):  # a row is rarely more than three levels above its link
             p = x.getparent()
             if p is None or x is body:
                 break
             lst = member_anchors.get(x)
             if lst is None:
                 member_anchors[x] = [anchor]
-                parent_members.setdefault((p, x.tag), []).append(x)
+                key = (p, x.tag)
+                sibs = parent_members.get(key)
+                if sibs is None:
+                    parent_members[key] = [x]
+                else:
+                    sibs.append(x)
             else:
                 lst.append(anchor)
             if p is body:
                 break
             x = p
+    dated_els = _dated_elements(page)
     groups: list[_Group] = []
     for (parent, _tag), members in parent_members.items():
         mains: list[_Anchor] = []
         kept: list[Element] = []
         for m in members:
             anchors = member_anchors[m]
-            if len({a.url for a in anchors}) > 4:
+            if len(anchors) > 4 and len({a.url for a in anchors}) > 4:
                 continue
-            main = max(anchors, key=lambda a: len(a.best_title))
+            if m.tag in _BOILER_TAGS or not _BOILER_TOKENS.isdisjoint(_tokens(m)):
+                continue
+            main = anchors[0]
+            for a in anchors[1:]:
+                if len(a.best_title) > len(main.best_title):
+                    main = a
             if not _title_like(main.best_title):
                 continue
             kept.append(m)
             mains.append(main)
         if not kept:
             continue
-        mean_len = sum(min(len(a.best_title), 30) for a in mains) / len(mains)
-        if mean_len < 4 and len(kept) > 1:
-            continue  # menus of two-character labels; never worth reading their text
-        is_member = set(kept)
-        texts = [_row_text(m, is_member) for m in kept]
-        dated = sum(1 for t, a in zip(texts, mains) if _DATE_HINT.search(t.replace(a.best_title, "")))
         n = len(kept)
+        mean_len = sum(min(len(a.best_title), 30) for a in mains) / n
+        dated = 0
+        for m in kept:
+            nxt = m.getnext()
+            if m in dated_els or (nxt is not None and nxt in dated_els and nxt not in member_anchors):
+                dated += 1
+        if dated == 0 and (n < 2 or mean_len < 8):
+            continue  # neither a dated row nor a plausible undated list: skip the boilerplate test
+        # A row leads with its link (after a date, a number or a short tag); a block that opens with a
+        # heading and prose before its first link is content, not a row.
+        rows = [(m, a) for m, a in zip(kept, mains) if _leads_with_link(m, a)]
+        if len(rows) != n:
+            if not rows:
+                continue
+            kept, mains = [m for m, _ in rows], [a for _, a in rows]
+            n = len(kept)
+            dated = sum(1 for m in kept if m in dated_els)
+            if dated == 0 and (n < 2 or mean_len < 8):
+                continue
         boiler = page.is_boiler(parent)
+        mostly_dated = dated * 2 >= n and dated > 0
+        if mostly_dated and not boiler:
+            tier = 3
+        elif (
+            not boiler
+            and n >= 2
+            and mean_len >= 8
+            and not all(is_attachment_url(a.url, a.text) for a in mains)
+        ):
+            tier = 2  # undated titles; but an article's attachment paragraphs are no list
+        elif mostly_dated:
+            tier = 1
+        else:
+            continue
         hint = 0.0
         probe: Element | None = parent
         for _ in range(3):
@@ -439,16 +694,7 @@ def _find_groups(page: _Page) -> list[_Group]:
                 break
             probe = probe.getparent()
         score = n * (1 + mean_len / 10) + 3 * dated + hint
-        mostly_dated = dated * 2 >= n and dated > 0
-        if mostly_dated and not boiler:
-            tier = 3
-        elif not boiler and n >= 2 and mean_len >= 8:
-            tier = 2
-        elif mostly_dated:
-            tier = 1
-        else:
-            continue
-        groups.append(_Group(parent, kept, mains, texts, dated, score, tier))
+        groups.append(_Group(parent, kept, mains, dated, score, tier))
     return groups
 
 
@@ -460,7 +706,7 @@ def _best_group(groups: list[_Group]) -> _Group | None:
     if not singles:
         return None
     # The same lone entry is seen at several levels; the smallest block that holds its date is the row.
-    return min(singles, key=lambda g: len(g.texts[0]))
+    return min(singles, key=lambda g: len(g.members[0].text_content()))
 
 
 def _group_default_year(page: _Page, group: _Group, doc_title: str) -> int | None:
@@ -532,7 +778,9 @@ def _entries_from_group(page: _Page, group: _Group, doc_title: str) -> list[List
     year_looked = False
     entries: list[ListEntry] = []
     seen: set[tuple[str, str]] = set()
-    for member, main, row in zip(group.members, group.mains, group.texts):
+    is_member = set(group.members)
+    for member, main in zip(group.members, group.mains):
+        row = _row_text(member, is_member)
         title = main.best_title
         if main.text and title != main.text and not any(main.text.endswith(e) for e in _ELLIPSIS):
             title = main.title_attr
@@ -708,9 +956,10 @@ def _find_body(page: _Page, group: _Group | None, selectors: Selectors | None) -
         n = float(_TEXT_LEN(el))
         return max(0.0, n - group_len) if el in holders else n
 
-    for el in _BODY_HINT_XPATH(page.root):
-        if el not in members and el not in holders and not page.is_boiler(el):
-            return el, length(el)
+    for hint in page.body_hints:
+        for el in _hint_xpath(hint)(page.root):
+            if el not in members and el not in holders and not page.is_boiler(el):
+                return el, length(el)
     cur = page.body
     cur_len = length(cur)
     while True:
@@ -747,7 +996,9 @@ def _doc_title(root: Element) -> str:
     return _norm(t.text_content()) if t is not None else ""
 
 
-def _find_title(page: _Page, doc_title: str, group: _Group | None, article: bool, selectors: Selectors | None) -> str:
+def _find_title(
+    page: _Page, doc_title: str, group: _Group | None, article: bool, selectors: Selectors | None
+) -> str:
     if article and selectors is not None and selectors.title and not selectors.entry:
         text = _select_text(page.root, selectors.title)
         if text:
@@ -755,16 +1006,19 @@ def _find_title(page: _Page, doc_title: str, group: _Group | None, article: bool
     members = set(group.members) if group else set()
     matching: list[str] = []
     first_h1 = ""
-    for h in _HEADINGS(page.root):
-        text = _norm(h.text_content())
-        if not 2 <= len(text) <= 150 or page.is_boiler(h):
-            continue
-        if members and any(anc in members for anc in h.iterancestors()):
-            continue
-        if doc_title and (text in doc_title or doc_title in text):
-            matching.append(text)
-        elif h.tag == "h1" and not first_h1:
-            first_h1 = text
+    for xpath in (_HEADINGS, _TITLED):
+        for h in xpath(page.root):
+            text = _norm(h.text_content())
+            if not 2 <= len(text) <= 150 or page.is_boiler(h):
+                continue
+            if members and any(anc in members for anc in h.iterancestors()):
+                continue
+            if doc_title and (text in doc_title or doc_title in text):
+                matching.append(text)
+            elif h.tag == "h1" and not first_h1:
+                first_h1 = text
+        if matching or first_h1:
+            break
     if matching:
         return max(matching, key=len)
     segments = [s for s in _TITLE_SPLIT.split(doc_title) if s]
@@ -798,8 +1052,19 @@ def _labelled_date(text: str) -> FoundDate | None:
 
 
 def _meta_dates(root: Element) -> list[FoundDate]:
-    names = ("pubdate", "publishdate", "publish_date", "publish-date", "publishtime", "article:published_time",
-             "og:published_time", "dc.date", "dc.date.issued", "dcterms.issued", "firstpublishedtime")
+    names = (
+        "pubdate",
+        "publishdate",
+        "publish_date",
+        "publish-date",
+        "publishtime",
+        "article:published_time",
+        "og:published_time",
+        "dc.date",
+        "dc.date.issued",
+        "dcterms.issued",
+        "firstpublishedtime",
+    )
     out: list[FoundDate] = []
     for meta in _META(root):
         name = (meta.get("name") or meta.get("property") or "").strip().lower()
@@ -810,8 +1075,8 @@ def _meta_dates(root: Element) -> list[FoundDate]:
     return out
 
 
-def _publish_date(page: _Page, body: Element, title: str, metas: list[FoundDate]) -> FoundDate | None:
-    # Walk out from the body: the nearest labelled date is the article's, not a footer's "更新时间".
+def _labelled_near(page: _Page, body: Element) -> FoundDate | None:
+    """The labelled date nearest the body (walking outwards), not a footer's site-wide "更新时间"."""
     el: Element | None = body
     for _ in range(5):
         if el is None or page.is_boiler(el):
@@ -825,6 +1090,15 @@ def _publish_date(page: _Page, body: Element, title: str, metas: list[FoundDate]
         if el is page.body:
             break
         el = el.getparent()
+    return None
+
+
+def _publish_date(
+    page: _Page, labelled: FoundDate | None, title: str, metas: list[FoundDate]
+) -> FoundDate | None:
+    """The article's own date, in order of trust: label, meta tag, URL, the first date after the title."""
+    if labelled is not None:
+        return labelled
     if metas:
         return metas[0]
     d = url_date(page.url)
@@ -843,8 +1117,13 @@ def _publish_date(page: _Page, body: Element, title: str, metas: list[FoundDate]
 # ----------------------------------------------------------------------------------------- public
 
 
-def _embedded(page: _Page) -> list[str]:
+def _embedded(page: _Page, html: str) -> list[str]:
     out: list[str] = []
+    low = html.lower() if "pdfsrc" not in html else ""
+    if not low and "pdfsrc" not in html:
+        return out
+    if low and not any(f"<{t}" in low for t in ("iframe", "embed", "object")):
+        return out  # a substring test spares four whole-tree XPath walks on most pages
     for el in _EMBEDS(page.root):
         raw = el.get("pdfsrc") or el.get("src") or el.get("data")
         url = _absolute(page.base, raw)
@@ -885,6 +1164,16 @@ def _dedupe_dates(dates: Iterable[FoundDate]) -> tuple[FoundDate, ...]:
     return tuple(out)
 
 
+def _placeholder_text(page: _Page) -> str:
+    """The sentence that says the column is empty (暂无内容…), from the element that holds it."""
+    for t in _PLACEHOLDER_TEXTS(page.body):
+        if _PLACEHOLDER.search(t):
+            holder = t.getparent()
+            text = _norm(holder.text_content()) if holder is not None else ""
+            return text if 0 < len(text) <= 200 else _norm(t)
+    return ""
+
+
 def _empty(kind: PageKind = PageKind.EMPTY) -> PageExtract:
     return PageExtract(kind, "", "", (), (), None, (), (), (), ())
 
@@ -901,10 +1190,10 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
     except (etree.ParserError, ValueError):
         return _empty()
     etree.strip_elements(root, "script", "style", "noscript", "template", "select", with_tail=False)
-    page = _Page(root, url)
+    page = _Page(root, url, html)
     doc_title = _doc_title(root)
     metas = _meta_dates(root)
-    embedded = _embedded(page)
+    embedded = _embedded(page, html)
 
     group: _Group | None = None
     entries: list[ListEntry]
@@ -916,27 +1205,37 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
     next_pages, total_pages, total_entries = _pagination(page, selectors)
 
     body, body_len = _find_body(page, group, selectors)
-    body_title = _find_title(page, doc_title, group, True, selectors)
-    labelled = _publish_date(page, body, body_title, metas) if body_len >= 20 or embedded else None
     attachments = _attachments(page, set())
     attachment_urls = {a.url for a in attachments}
-    article_signal = labelled is not None and labelled.source.startswith("label:")
+    labelled: FoundDate | None = None
+    labelled_done = False
 
     entry_text = sum(len(e.title) for e in entries)
     if entries and (len(entries) >= 2 or group is None or group.tier == 3):
         # No single block dominating the page (a portal, a column) is no article, however much text it has.
-        strong_body = body is not page.body and (
-            body_len >= max(200.0, float(entry_text)) or (article_signal and body_len >= 50)
-        )
-        kind = PageKind.ARTICLE if strong_body else PageKind.LIST
+        if body is page.body:
+            kind = PageKind.LIST
+        elif body_len >= max(120.0, 1.5 * entry_text):
+            kind = PageKind.ARTICLE
+        elif body_len >= 50:
+            # A short article beside a "related news" box: its own date tips the balance.
+            labelled, labelled_done = _labelled_near(page, body), True
+            kind = PageKind.ARTICLE if labelled is not None or metas else PageKind.LIST
+        else:
+            kind = PageKind.LIST
     elif body_len >= 20 or embedded or attachments:
         kind = PageKind.ARTICLE
     else:
         kind = PageKind.EMPTY
-    text_all = _norm(page.body.text_content())
-    placeholder = _PLACEHOLDER.search(text_all)
-    if kind is PageKind.ARTICLE and placeholder and body_len < 60 and not (embedded or attachments):
-        kind = PageKind.EMPTY
+    placeholder: re.Match[str] | None = None
+    text_all = ""
+    if kind is PageKind.EMPTY or (
+        kind is PageKind.ARTICLE and body_len < 60 and not (embedded or attachments)
+    ):
+        text_all = _norm(page.body.text_content())
+        placeholder = _PLACEHOLDER.search(text_all)
+        if placeholder:
+            kind = PageKind.EMPTY
 
     dates: list[FoundDate] = []
     if kind is PageKind.LIST:
@@ -946,8 +1245,10 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
         publish = None
         skip_links = {e.url for e in entries} | set(next_pages) | attachment_urls
     elif kind is PageKind.ARTICLE:
-        title = body_title
-        publish = labelled
+        title = _find_title(page, doc_title, group, True, selectors)
+        if not labelled_done:
+            labelled = _labelled_near(page, body)
+        publish = _publish_date(page, labelled, title, metas)
         text = _text_with_breaks(body, set())
         entries, next_pages = [], [n for n in next_pages if n not in attachment_urls]
         if publish is not None:
@@ -958,8 +1259,7 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
         title = _find_title(page, doc_title, group, False, selectors)
         publish = None
         if placeholder:
-            start = max(0, placeholder.start() - 40)
-            text = text_all[start : placeholder.end() + 40].strip()
+            text = _placeholder_text(page) or placeholder.group(0)
         else:
             text = _text_with_breaks(body, set()) if body_len else ""
         entries, next_pages = [], []
