@@ -529,6 +529,20 @@ class Store:
             db.execute("DELETE FROM blobs WHERE sha256 NOT IN (SELECT text_sha FROM pages WHERE text_sha IS NOT NULL)")
         return doomed
 
+    # -- evaluation (added for the rule engine) ----------------------------------------------------
+
+    def set_run_state(self, run_id: int, state: RunState, *, note: str = "") -> None:
+        """Change a finished run's state (the engine marks a site-wide outage INCONCLUSIVE)."""
+        with self.transaction() as db:
+            db.execute("UPDATE runs SET state=?, note=? WHERE id=?", (state, note, run_id))
+
+    def page_counts(self, run_id: int) -> dict[FetchStatus, int]:
+        """How many pages of a run ended in each fetch status, without loading their texts."""
+        return {
+            FetchStatus(r[0]): int(r[1])
+            for r in self.db.execute("SELECT status, count(*) FROM pages WHERE run_id=? GROUP BY status", (run_id,))
+        }
+
 
 def _dates_json(dates: Iterable[FoundDate | None]) -> str:
     return json.dumps(

@@ -1,0 +1,169 @@
+"""Everything the store holds about one item of one run, shaped for the rules.
+
+Rules read `ItemEvidence` and nothing else, so each can be tested on a handful of hand-made records and
+the engine loads each item's evidence once. The view also builds the item's *editions* (one per list
+entry, or the catalogue page itself when the column is a single article), each dated by what it says
+about itself: the period in its title first, then the date shown in the list or on the page, then the
+server's Last-Modified header (DOMAIN.md, "Judge an edition by the period it covers").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+from auditor.calendar import CHINA
+from auditor.editions import TitlePeriod, title_period
+from auditor.models import Entry, FetchStatus, Link, Page, PageKind, PageRole
+from auditor.store import Store
+
+#: HTTP answers that come from a firewall rather than the site (DOMAIN.md: 412/521 are WAF answers).
+WAF_HTTP_STATUS = frozenset({412, 521})
+
+
+def unreadable_by_site_fault(page: Page) -> bool:
+    """The page could not be read because the site or the network failed: nobody's compliance fault."""
+    return page.status.is_site_fault or (
+        page.status is FetchStatus.HTTP_ERROR and page.http_status in WAF_HTTP_STATUS
+    )
+
+
+def department_fault(page: Page) -> bool:
+    """The page answered with an error that the department running it must fix (404, 410, 500 …)."""
+    return page.status in (FetchStatus.HTTP_ERROR, FetchStatus.REDIRECT_LOOP) and not unreadable_by_site_fault(
+        page
+    )
+
+
+def url_key(url: str) -> str:
+    """One spelling of a URL for matching the catalogue's URLs with the crawl's (host case, fragment)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    path = parts.path or "/"
+    return f"{parts.scheme.lower()}://{(parts.hostname or '').rstrip('.')}{path}?{parts.query}"
+
+
+def http_date(value: str) -> date | None:
+    """The China date of an HTTP date header ("Wed, 31 Oct 2018 02:00:00 GMT"), or None if unreadable."""
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(CHINA).date()
+
+
+@dataclass(frozen=True)
+class DatedBy:
+    """A date and where it was read, for the evidence a clerk sees."""
+
+    value: date
+    source: str  # "list", "page", "http:last-modified"
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One publication in an item's column: a list entry, or the column's single article."""
+
+    title: str
+    url: str
+    period: TitlePeriod | None
+    published: DatedBy | None
+    pages: tuple[Page, ...]  # the detail page or file and the attachments found on it, as fetched
+
+    @property
+    def readable(self) -> bool:
+        return any(p.status.has_content for p in self.pages)
+
+
+@dataclass(frozen=True)
+class ItemEvidence:
+    """The pages, entries and links recorded for one item in one run."""
+
+    item: int
+    pages: tuple[Page, ...]
+    entries: tuple[Entry, ...]
+    links: tuple[Link, ...]
+
+    def role(self, role: PageRole) -> tuple[Page, ...]:
+        return tuple(p for p in self.pages if p.role is role)
+
+    @property
+    def catalogue(self) -> tuple[Page, ...]:
+        return self.role(PageRole.CATALOGUE)
+
+    @property
+    def readable_catalogue(self) -> tuple[Page, ...]:
+        return tuple(p for p in self.catalogue if p.status.has_content)
+
+    @property
+    def has_content(self) -> bool:
+        """The column itself could be read, so the other rules have something to judge."""
+        return bool(self.readable_catalogue)
+
+    @property
+    def content_pages(self) -> tuple[Page, ...]:
+        """Pages of the item whose text we hold (catalogue, lists, details, attachments)."""
+        return tuple(p for p in self.pages if p.status.has_content and p.role is not PageRole.LINKED)
+
+    def page(self, url: str) -> Page | None:
+        key = url_key(url)
+        for p in self.pages:
+            if url_key(p.url) == key or (p.final_url and url_key(p.final_url) == key):
+                return p
+        return None
+
+    def attachments_of(self, url: str) -> tuple[Page, ...]:
+        """Files found on a page (a PDF-only report's body lives here)."""
+        page = self.page(url)
+        keys = {url_key(url)} | ({url_key(page.final_url)} if page and page.final_url else set())
+        return tuple(p for p in self.pages if p.role is PageRole.ATTACHMENT and url_key(p.parent) in keys)
+
+    def editions(self) -> tuple[Edition, ...]:
+        """Each publication in the column, in the order shown (newest first on most sites)."""
+        out: list[Edition] = []
+        seen: set[str] = set()
+        for e in self.entries:
+            if e.url in seen:
+                continue  # the same article listed twice (pinned to the top, or on two list pages)
+            seen.add(e.url)
+            target = self.page(e.url)
+            pages = ((target,) + self.attachments_of(target.url)) if target else ()
+            published = DatedBy(e.date, "list") if e.date else _page_date(target)
+            title = e.title or (target.title if target else "")
+            out.append(Edition(title, e.url, title_period(title), published, pages))
+        if not out:
+            # A column that is one article (a 章程, a standing page, a report pasted into the column)
+            for p in self.readable_catalogue:
+                if p.kind in (PageKind.ARTICLE, PageKind.FILE):
+                    out.append(Edition(p.title, p.url, title_period(p.title), _page_date(p),
+                                       (p,) + self.attachments_of(p.url)))
+        return tuple(out)
+
+
+def _page_date(page: Page | None) -> DatedBy | None:
+    if page is None or not page.status.has_content:
+        return None
+    if page.publish_date is not None:
+        return DatedBy(page.publish_date.value, "page")
+    modified = http_date(page.last_modified)
+    return DatedBy(modified, "http:last-modified") if modified else None
+
+
+def load_evidence(store: Store, run_id: int, item: int) -> ItemEvidence:
+    """Read one item's evidence from the store (pages tagged with the item, its entries, their links)."""
+    pages = tuple(store.pages(run_id, item))
+    urls = {p.url for p in pages}
+    return ItemEvidence(
+        item=item,
+        pages=pages,
+        entries=tuple(store.entries(run_id, item)),
+        links=tuple(store.links(run_id, from_urls=urls)) if urls else (),
+    )

@@ -1,0 +1,142 @@
+"""Links: attachments open, and the links on an item's pages lead somewhere.
+
+A budget whose PDF answers 404 is not published, so a broken attachment fails the item; any other dead
+link is an annoyance (warn). Links not checked by choice (robots.txt, hosts outside the catalogue,
+crawl bounds) are not broken, and a link that timed out tells nothing about the department: such
+failures make the verdict inconclusive only when nothing else can be said.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from auditor.evidence import WAF_HTTP_STATUS
+from auditor.models import FetchStatus, Finding, PageRole, RuleKind, Verdict
+from auditor.rules.base import Rule, RuleContext
+
+_FILE = re.compile(
+    r"(\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|ofd|txt|csv)(\?|#|$))|download\.jsp|DownloadAttachUrl",
+    re.IGNORECASE,
+)
+#: How many broken URLs a message lists before "…"; the evidence keeps all of them.
+SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Target:
+    """One checked URL: how it answered."""
+
+    url: str
+    status: FetchStatus
+    http_status: int | None
+
+    @property
+    def broken(self) -> bool:
+        if self.status is FetchStatus.REDIRECT_LOOP:
+            return True
+        return self.status is FetchStatus.HTTP_ERROR and self.http_status not in WAF_HTTP_STATUS
+
+    @property
+    def unknown(self) -> bool:
+        return self.status.is_site_fault or (
+            self.status is FetchStatus.HTTP_ERROR and self.http_status in WAF_HTTP_STATUS
+        )
+
+    @property
+    def ok(self) -> bool:
+        return self.status.has_content
+
+    def shown(self) -> str:
+        code = f"HTTP {self.http_status}" if self.http_status else self.status.value
+        return f"{code} {self.url}"
+
+
+def _targets(ctx: RuleContext) -> tuple[dict[str, Target], dict[str, Target]]:
+    """Attachments and other link targets of the item's pages, one per URL (the fetched page wins)."""
+    ev = ctx.evidence
+    attachments: dict[str, Target] = {}
+    others: dict[str, Target] = {}
+    for p in ev.role(PageRole.ATTACHMENT):
+        attachments[p.url] = Target(p.url, p.status, p.http_status)
+    # entries' articles are judged by presence.details-reachable
+    details = {e.url for e in ev.entries if (page := ev.page(e.url)) is not None and page.role is PageRole.DETAIL}
+    readable = {p.url for p in ev.content_pages}
+    for p in ev.role(PageRole.LINKED):
+        if p.url not in attachments and p.url not in details:
+            others[p.url] = Target(p.url, p.status, p.http_status)
+    for link in ev.links:
+        if link.from_url not in readable or link.to_url in attachments or link.to_url in details:
+            continue
+        page = ev.page(link.to_url)
+        target = Target(link.to_url, link.status, link.http_status)
+        if _FILE.search(link.to_url) or (page is not None and page.role is PageRole.ATTACHMENT):
+            attachments.setdefault(link.to_url, target)
+        else:
+            others.setdefault(link.to_url, target)
+    return attachments, others
+
+
+def _listing(targets: list[Target]) -> str:
+    head = "；".join(t.shown() for t in targets[:SHOWN])
+    return head + ("等" if len(targets) > SHOWN else "")
+
+
+def _judge(rule: Rule, ctx: RuleContext, targets: dict[str, Target], noun: str, bad: Verdict,
+           fix: str) -> Finding:
+    values = sorted(targets.values(), key=lambda t: t.url)
+    broken = [t for t in values if t.broken]
+    unknown = [t for t in values if t.unknown]
+    ok = [t for t in values if t.ok]
+    evidence = {"checked": str(len(values)), "broken": str(len(broken))}
+    if unknown:
+        evidence["not_checked"] = str(len(unknown))
+    if broken:
+        evidence["urls"] = "\n".join(t.shown() for t in broken)
+        return rule.finding(ctx, bad, f"{len(broken)}个{noun}无法打开：{_listing(broken)}；{fix}",
+                            url=broken[0].url, evidence=evidence)
+    if unknown and not ok:
+        return rule.finding(ctx, Verdict.INCONCLUSIVE,
+                            f"{len(unknown)}个{noun}因网站或网络故障未能检查（如 {unknown[0].shown()}），本次不判定",
+                            url=unknown[0].url, evidence=evidence)
+    skipped = len(values) - len(ok) - len(unknown)
+    if skipped:
+        evidence["skipped"] = str(skipped)  # robots.txt, other hosts, crawl bounds: not checked by choice
+    message = f"{noun}均可打开（共{len(ok)}个）" if ok else f"没有可检查的{noun}"
+    if skipped:
+        message += f"（另有{skipped}个位于站外或按规则未检查）"
+    return rule.finding(ctx, Verdict.PASS, message, evidence=evidence)
+
+
+class Attachments(Rule):
+    """栏目中的附件（PDF、Word、Excel 等）应能下载；附件失效等于未公开，为不合格。"""
+
+    id = "links.attachments"
+    kind = RuleKind.LINKS
+    severity = Verdict.FAIL
+
+    def check(self, ctx: RuleContext) -> Finding | None:
+        if not ctx.evidence.has_content:
+            return None
+        attachments, _ = _targets(ctx)
+        if not attachments:
+            return None
+        return _judge(self, ctx, attachments, "附件", Verdict.FAIL, "请重新上传附件或修正链接")
+
+
+class BrokenLinks(Rule):
+    """栏目页面上的其他链接应有效；失效链接为警告。robots.txt 禁止、站外未检查的链接不算失效；
+    因网站或网络故障未能检查的链接只在没有其他结论时记为“无法判定”。"""
+
+    id = "links.broken-links"
+    kind = RuleKind.LINKS
+    severity = Verdict.WARN
+
+    def check(self, ctx: RuleContext) -> Finding | None:
+        if not ctx.evidence.has_content:
+            return None
+        _, others = _targets(ctx)
+        return _judge(self, ctx, others, "链接", Verdict.WARN, "请修正或删除失效链接")
+
+
+RULES: tuple[Rule, ...] = (Attachments(), BrokenLinks())

@@ -1,0 +1,254 @@
+"""Presence: the column the catalogue names opens, is not blank, and its articles open.
+
+An unreachable or blank column is the first thing an inspector sees (国办: 空白栏目 is a fault of its own;
+21世纪教育研究院 scored an unfindable column 0). A failure of the site or the network is not the
+department's fault: it makes the verdict inconclusive, never fail.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from auditor.evidence import department_fault, unreadable_by_site_fault, url_key
+from auditor.models import Finding, Page, PageKind, PageRole, RuleKind, Verdict
+from auditor.rules.base import Rule, RuleContext, cn_date
+
+#: Words a CMS shows in a column nobody has filled (DOMAIN.md, blank column).
+PLACEHOLDERS = ("暂无内容", "暂无信息", "暂无数据", "暂无记录", "正在建设", "建设中", "敬请期待")
+#: A page with a placeholder and little else is blank; a long article merely mentioning 建设中 is not.
+PLACEHOLDER_PAGE_MAX_CHARS = 200
+#: Fewer visible characters than this and no attachment: nothing is published.
+MIN_ARTICLE_CHARS = 10
+_HOME_PATHS = frozenset({"", "/", "/index.htm", "/index.html", "/index.jsp", "/index.php", "/main.htm",
+                         "/default.htm", "/default.aspx"})
+_SPACE = re.compile(r"\s+")
+
+
+def describe_failure(page: Page) -> str:
+    """What went wrong with a fetch, in words a clerk can repeat to the web team."""
+    if page.http_status:
+        return f"HTTP {page.http_status}"
+    return {
+        "timeout": "连接超时",
+        "refused": "连接被拒绝",
+        "dns": "域名无法解析",
+        "tls": "证书或加密连接错误",
+        "waf": "被网站防火墙拦截",
+        "redirect-loop": "重定向循环",
+        "robots": "robots.txt 禁止访问",
+        "offsite": "不在允许检查的域名内",
+        "bounded": "超出本次抓取范围",
+        "too-large": "文件过大未下载",
+        "network": "网络错误",
+    }.get(page.status.value, page.status.value)
+
+
+def _redirected_home(page: Page) -> bool:
+    if not page.redirects or not page.final_url:
+        return False
+    return urlsplit(page.final_url).path in _HOME_PATHS and urlsplit(page.url).path not in _HOME_PATHS
+
+
+class CatalogueReachable(Rule):
+    """信息公开目录所列的栏目地址应能正常打开。
+    返回 404、410 等错误或被重定向到网站首页，视为栏目缺失（不合格）；网站或网络故障（超时、防火墙拦截）
+    只记为“无法判定”，不扣分。"""
+
+    id = "presence.catalogue-reachable"
+    kind = RuleKind.PRESENCE
+    severity = Verdict.FAIL
+
+    def check(self, ctx: RuleContext) -> Finding:
+        if not ctx.site_item.urls:
+            return self.finding(ctx, Verdict.FAIL, f"信息公开目录未给出“{ctx.item.short_name}”的栏目地址；"
+                                "请设置栏目并在目录中登记地址")
+        fetched = {url_key(p.url): p for p in ctx.evidence.catalogue}
+        broken: list[Page] = []
+        blocked: list[Page] = []
+        unfetched: list[str] = []
+        moved_home: list[Page] = []
+        for url in ctx.site_item.urls:
+            page = fetched.get(url_key(url))
+            if page is None:
+                unfetched.append(url)
+            elif page.status.has_content:
+                if _redirected_home(page):
+                    moved_home.append(page)
+            elif department_fault(page):
+                broken.append(page)
+            else:
+                blocked.append(page)
+        evidence = {"urls": " ".join(ctx.site_item.urls)}
+        redirects = [f"{p.url} → {' → '.join(p.redirects)} → {p.final_url}" for p in ctx.evidence.catalogue
+                     if p.redirects]
+        if redirects:
+            evidence["redirects"] = "\n".join(redirects)
+        n = len(ctx.site_item.urls)
+        if broken or moved_home:
+            first = (broken or moved_home)[0]
+            if broken:
+                evidence["http_status"] = str(first.http_status or "")
+                what = f"栏目地址无法打开（{describe_failure(first)}）：{first.url}"
+            else:
+                evidence["final_url"] = first.final_url
+                what = f"栏目地址被重定向到网站首页（{first.url} → {first.final_url}），栏目可能已撤销"
+            bad = len(broken) + len(moved_home)
+            status = Verdict.FAIL if bad == n else Verdict.WARN
+            tail = "；请恢复该栏目，或在信息公开目录中更新为现在的地址"
+            if status is Verdict.WARN:
+                tail = f"（共{n}个地址，其中{bad}个失效）" + tail
+            return self.finding(ctx, status, what + tail, url=first.url, evidence=evidence)
+        if blocked or unfetched:
+            reason = describe_failure(blocked[0]) if blocked else "本次未抓取"
+            url = blocked[0].url if blocked else unfetched[0]
+            if len(blocked) + len(unfetched) == n:
+                return self.finding(ctx, Verdict.INCONCLUSIVE,
+                                    f"栏目暂时无法检查（{reason}）：{url}；可能是网站或网络故障，本次不判定",
+                                    url=url, evidence=evidence)
+            evidence["not_checked"] = " ".join([*(p.url for p in blocked), *unfetched])
+        message = "栏目可以正常打开"
+        if any(hop.split(" ", 1)[0] in ("301", "308") for p in ctx.evidence.catalogue for hop in p.redirects):
+            message += f"（经过重定向，现地址 {ctx.evidence.catalogue[0].final_url or ctx.url}；建议在目录中更新）"
+        return self.finding(ctx, Verdict.PASS, message, evidence=evidence)
+
+
+def _visible(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def _blank_reason(ctx: RuleContext, page: Page) -> str | None:
+    """Why one readable catalogue page publishes nothing, or None if it publishes something."""
+    text = _visible(page.text)
+    if len(text) <= PLACEHOLDER_PAGE_MAX_CHARS:
+        for word in PLACEHOLDERS:
+            if word in text:
+                return f"栏目仅显示“{word}”"
+    if page.kind is PageKind.EMPTY:
+        return "栏目为空"
+    if page.kind is PageKind.LIST:
+        return "栏目列表中没有任何条目"
+    if page.kind is PageKind.FILE:
+        return None if text else "文件中没有可读取的内容"
+    if len(text) < MIN_ARTICLE_CHARS and not ctx.evidence.attachments_of(page.url):
+        return "栏目页面没有正文"
+    return None
+
+
+class NotBlank(Rule):
+    """栏目不得为空白栏目：没有任何条目或正文，或只显示“暂无内容”“正在建设”“敬请期待”等字样，视为未公开（不合格）。"""
+
+    id = "presence.not-blank"
+    kind = RuleKind.PRESENCE
+    severity = Verdict.FAIL
+
+    def check(self, ctx: RuleContext) -> Finding | None:
+        readable = ctx.evidence.readable_catalogue
+        if not readable:
+            return None
+        if ctx.evidence.entries:
+            return self.finding(ctx, Verdict.PASS, f"栏目共有{len(ctx.evidence.entries)}条内容",
+                                evidence={"entries": str(len(ctx.evidence.entries))})
+        reasons = [(p, _blank_reason(ctx, p)) for p in readable]
+        blank = [(p, r) for p, r in reasons if r is not None]
+        if len(blank) < len(readable):
+            return self.finding(ctx, Verdict.PASS, "栏目有正文内容")
+        page, reason = blank[0]
+        snippet = _visible(page.text)[:80]
+        return self.finding(
+            ctx, Verdict.FAIL,
+            f"空白栏目：{reason}（{page.url}）；请发布“{ctx.item.short_name}”的内容，"
+            "确属本期无此类信息的，请在栏目中说明并在信息公开目录中登记",
+            url=page.url, evidence={"snippet": snippet, "kind": page.kind.value},
+        )
+
+
+class DetailsReachable(Rule):
+    """栏目中的文章应能打开：部分文章链接失效为警告，大多数（超过一半）或全部失效为不合格。
+    附件（PDF、Word 等）由“链接”类规则检查。"""
+
+    id = "presence.details-reachable"
+    kind = RuleKind.PRESENCE
+    severity = Verdict.FAIL
+
+    def check(self, ctx: RuleContext) -> Finding | None:
+        if not ctx.evidence.has_content:
+            return None
+        targets: dict[str, Page] = {}
+        for e in ctx.evidence.entries:
+            page = ctx.evidence.page(e.url)
+            if page is not None and page.role is PageRole.DETAIL:
+                targets.setdefault(e.url, page)
+        if not targets:
+            return None
+        broken = [p for p in targets.values() if department_fault(p)]
+        blocked = [p for p in targets.values() if unreadable_by_site_fault(p)]
+        judged = [p for p in targets.values() if p.status.has_content or department_fault(p)]
+        evidence = {"checked": str(len(judged)), "broken": str(len(broken))}
+        if blocked:
+            evidence["not_checked"] = str(len(blocked))
+        if not judged and not blocked:
+            return None  # articles elsewhere (WeChat) or beyond the crawl's bounds: nothing to say
+        if not judged:
+            return self.finding(ctx, Verdict.INCONCLUSIVE,
+                                f"栏目中的{len(blocked)}篇文章暂时无法打开（{describe_failure(blocked[0])}），"
+                                "可能是网站或网络故障，本次不判定", url=blocked[0].url, evidence=evidence)
+        if not broken:
+            return self.finding(ctx, Verdict.PASS, f"栏目中的{len(judged)}篇文章均可打开", evidence=evidence)
+        evidence["urls"] = "\n".join(f"{describe_failure(p)} {p.url}" for p in broken)
+        status = Verdict.FAIL if len(broken) * 2 > len(judged) else Verdict.WARN
+        return self.finding(
+            ctx, status,
+            f"栏目中{len(broken)}/{len(judged)}篇文章无法打开（如 {broken[0].url}，{describe_failure(broken[0])}）；"
+            "请恢复文章或删除失效条目",
+            url=broken[0].url, evidence=evidence,
+        )
+
+
+class DeclaredAbsence(Rule):
+    """学校在信息公开目录中声明“本期无此类信息”并写明理由和有效期的事项，有效期内视为合格、不再检查；
+    有效期过后按常规检查，并注明声明已过期。"""
+
+    id = "presence.declared-absence"
+    kind = RuleKind.PRESENCE
+    severity = Verdict.PASS
+
+    def active(self, ctx: RuleContext) -> bool:
+        absent = ctx.site_item.absent
+        return absent is not None and absent.until >= ctx.as_of
+
+    def check(self, ctx: RuleContext) -> Finding | None:
+        absent = ctx.site_item.absent
+        if absent is None:
+            return None
+        evidence = {"reason": absent.reason, "until": absent.until.isoformat()}
+        if self.active(ctx):
+            return self.finding(ctx, Verdict.PASS,
+                                f"已声明本期无此类信息：{absent.reason}（有效期至{cn_date(absent.until)}）",
+                                evidence=evidence)
+        return self.finding(ctx, Verdict.PASS,
+                            f"所声明的“本期无此类信息”（{absent.reason}）已于{cn_date(absent.until)}到期，本事项按常规检查；"
+                            "如仍无此类信息，请更新声明",
+                            evidence=evidence)
+
+
+class SiteOutage(Rule):
+    """几乎所有栏目都因网站或网络故障（超时、拒绝连接、防火墙拦截）无法打开时，整次检查记为“无法判定”，
+    所有事项都不判定、不计分，待网站恢复后重新检查。"""
+
+    id = "presence.site-outage"
+    kind = RuleKind.PRESENCE
+    severity = Verdict.INCONCLUSIVE
+
+    def check(self, ctx: RuleContext) -> Finding:
+        page = next((p for p in ctx.evidence.catalogue if not p.status.has_content), None)
+        reason = describe_failure(page) if page else "本次未抓取"
+        return self.finding(ctx, Verdict.INCONCLUSIVE,
+                            f"网站整体无法访问（{reason}），本次检查不作判定、不计分",
+                            evidence={"reason": reason})
+
+
+RULES: tuple[Rule, ...] = (CatalogueReachable(), NotBlank(), DetailsReachable())
+#: Rules the engine applies itself, before the others: they decide whether the others run at all.
+DECLARED_ABSENCE = DeclaredAbsence()
+SITE_OUTAGE = SiteOutage()
