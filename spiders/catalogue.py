@@ -344,8 +344,8 @@ class CatalogueSpider(scrapy.Spider):
                 yield from self._follow(e.url, role, items, parent=url, depth=depth, text=e.title)
         for a in extract.attachments:
             yield from self._follow(a.url, PageRole.ATTACHMENT, items, parent=url, depth=depth, text=a.name)
-        for embedded in extract.embedded:
-            yield from self._follow(embedded, PageRole.ATTACHMENT, items, parent=url, depth=depth, text="")
+        for e in extract.embedded:
+            yield from self._follow(e.url, PageRole.ATTACHMENT, items, parent=url, depth=depth, text=e.name)
         for link in extract.links:
             if self.nodes.get(link.url) is node:
                 continue  # a page's link to itself (navigation, "first page") says nothing

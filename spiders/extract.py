@@ -76,7 +76,7 @@ class PageExtract:
     dates: tuple[FoundDate, ...]  # every date seen, with its source
     attachments: tuple[AttachmentLink, ...]
     links: tuple[AnchorLink, ...]  # every other http(s) link (not entries, pages or attachments)
-    embedded: tuple[str, ...]  # embedded documents (WebPlus PDF player, <iframe>/<embed>/<object> PDFs)
+    embedded: tuple[AttachmentLink, ...]  # embedded documents (WebPlus PDF player, <iframe>/<embed>/<object> PDFs)
     total_pages: int | None = None  # from a pager text such as "共1432条 1/144"
     total_entries: int | None = None
 
@@ -1117,8 +1117,8 @@ def _publish_date(
 # ----------------------------------------------------------------------------------------- public
 
 
-def _embedded(page: _Page, html: str) -> list[str]:
-    out: list[str] = []
+def _embedded(page: _Page, html: str) -> list[AttachmentLink]:
+    out: list[AttachmentLink] = []
     low = html.lower() if "pdfsrc" not in html else ""
     if not low and "pdfsrc" not in html:
         return out
@@ -1137,9 +1137,18 @@ def _embedded(page: _Page, html: str) -> list[str]:
                 url = _absolute(url, unquote(inner)) or url
             elif not path.endswith(".pdf"):
                 continue
-        if url not in out:
-            out.append(url)
+        if all(e.url != url for e in out):
+            out.append(AttachmentLink(url, _embed_name(el)))
     return out
+
+
+_SUDY_TITLE = re.compile(r"""['"]title['"]\s*:\s*['"]([^'"]+)['"]""")
+
+
+def _embed_name(el: Element) -> str:
+    """WebPlus names its PDF player's file in sudyfile-attr="{'title':'预算.pdf'}"; others in title=."""
+    m = _SUDY_TITLE.search(el.get("sudyfile-attr") or "")
+    return _norm(m.group(1) if m else el.get("title") or "")
 
 
 def _attachments(page: _Page, skip: set[str]) -> list[AttachmentLink]:
@@ -1211,7 +1220,9 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
     labelled_done = False
 
     entry_text = sum(len(e.title) for e in entries)
-    if entries and (len(entries) >= 2 or group is None or group.tier == 3):
+    # An article whose one dated link is its own attachment is no list of one.
+    lone_attachment = len(entries) == 1 and is_attachment_url(entries[0].url, entries[0].title)
+    if entries and not lone_attachment and (len(entries) >= 2 or group is None or group.tier == 3):
         # No single block dominating the page (a portal, a column) is no article, however much text it has.
         if body is page.body:
             kind = PageKind.LIST
@@ -1226,7 +1237,9 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
     elif body_len >= 20 or embedded or attachments:
         kind = PageKind.ARTICLE
     else:
-        kind = PageKind.EMPTY
+        # A short notice is still an article when it carries its own labelled date or meta date.
+        labelled, labelled_done = _labelled_near(page, body), True
+        kind = PageKind.ARTICLE if body_len and (labelled is not None or metas) else PageKind.EMPTY
     placeholder: re.Match[str] | None = None
     text_all = ""
     if kind is PageKind.EMPTY or (

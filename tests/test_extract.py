@@ -166,7 +166,7 @@ def test_article_with_attachments_and_embedded_pdfs() -> None:
     assert names["某某大学2018年部门预算.pdf"] == "https://xxgk.example.edu.cn/uploads/2018/ysb.pdf"
     assert "DownloadAttachUrl" in names["收支预算总表.xlsx"]
     assert names["预算说明"].endswith("/_upload/article/files/aa/bb/1234/5678.docx")
-    assert x.embedded == (
+    assert tuple(e.url for e in x.embedded) == (
         "https://xxgk.example.edu.cn/_upload/article/files/aa/bb/1234/main.pdf",
         "https://xxgk.example.edu.cn/uploads/2018/js.pdf",
     )
