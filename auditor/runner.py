@@ -208,7 +208,7 @@ def print_summary(result: AuditResult, console: Console) -> None:
         table.add_column("事项 item")
         table.add_column("结果")
         table.add_column("责任部门 departments")
-        table.add_column("问题 problem")
+        table.add_column("问题 problem", overflow="fold", ratio=3)
         for it in problems:
             label, style = _STATUS_ZH[it.status]
             worst = next((f for f in it.findings if f.status is it.status), None)
@@ -333,7 +333,8 @@ def run_demo(out: Path, config: Config) -> int:
             console=console,
         )
     console.print(f"\n打开看板 open the dashboard: [bold]{(out / 'index.html').resolve()}[/]", highlight=False)
-    return code
+    # The sample site fails items on purpose: a demo that ran to the end has succeeded.
+    return EXIT_OK if code in (EXIT_OK, EXIT_FAIL) else code
 
 
 # -- history ----------------------------------------------------------------------------------------------
