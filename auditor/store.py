@@ -178,6 +178,7 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self._check_ours()  # before anything writes: a foreign file must be left as it was
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
@@ -187,19 +188,21 @@ class Store:
 
     # -- schema -------------------------------------------------------------------------------------
 
-    def _migrate(self) -> None:
+    def _check_ours(self) -> None:
         version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path}: schema version {version} is newer than this tool's ({SCHEMA_VERSION}); "
                 "upgrade xxgk-auditor"
             )
-        if version == 0:
-            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if tables:
-                raise StoreError(
-                    f"{self.path}: an SQLite file of another application (tables: {', '.join(sorted(tables))})"
-                )
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if (version == 0 and tables) or (version > 0 and "runs" not in tables):
+            raise StoreError(
+                f"{self.path}: an SQLite file of another application (tables: {', '.join(sorted(tables))})"
+            )
+
+    def _migrate(self) -> None:
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction() as db:
                 for statement in _MIGRATIONS[target].split(";"):
