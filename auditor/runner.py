@@ -340,16 +340,18 @@ def run_demo(out: Path, config: Config) -> int:
 # -- history ----------------------------------------------------------------------------------------------
 
 def show_history(store: Store, site: str | None, console: Console) -> None:
+    """Every run, evaluated ones with their counts and score; interrupted and inconclusive ones unscored."""
+    from auditor.findings import load_result
     from reports.history import history_table
 
-    results = []
+    rows: list[AuditResult | Run] = []
     for run in store.runs(site):
         if store.evaluated(run.id):
             s, c = load_site_or_die(run.site)
-            from auditor.findings import load_result
-
-            results.append(load_result(store, run.id, s, c))
-    console.print(history_table(store.runs(site), results))
+            rows.append(load_result(store, run.id, s, c))
+        else:
+            rows.append(run)
+    console.print(history_table(rows))
 
 
 def show_diff(store: Store, run_a: int, run_b: int, console: Console) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -109,6 +110,8 @@ class _Handler(BaseHTTPRequestHandler):
             if host in _LOCAL_NAMES:
                 host = site.manifest.main_host
         req = Request(self.command, host, parts.path or "/", parts.query, headers)
+        if site.delay:
+            time.sleep(site.delay)
         self._send(req, site.respond(req), head)
 
     def _send(self, req: Request, resp: Response, head: bool) -> None:
@@ -136,7 +139,10 @@ def _bad_gateway(host: str) -> Response:
 class SampleSiteServer:
     """The sample site on 127.0.0.1 in a daemon thread: `with SampleSiteServer() as s: ... s.proxy_url`."""
 
-    def __init__(self, port: int = 0, manifest: Manifest | None = None, root: Path = SITE_ROOT) -> None:
+    def __init__(
+        self, port: int = 0, manifest: Manifest | None = None, root: Path = SITE_ROOT, delay: float = 0.0
+    ) -> None:
+        self.delay = delay  # seconds before every answer: a slow site, for tests that interrupt a crawl
         self.manifest = manifest or load()
         self.root = root
         self.routes: tuple[Route, ...] = build_routes(self.manifest)
