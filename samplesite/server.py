@@ -10,6 +10,7 @@ the main site.
 from __future__ import annotations
 
 import posixpath
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -61,6 +62,11 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], site: SampleSiteServer) -> None:
         super().__init__(address, _Handler)
         self.site = site
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        # A client that hangs up mid-answer (a killed crawl, a HEAD that stops early) is no server fault.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -123,7 +123,7 @@ def test_kill_9_leaves_a_consistent_history_and_the_next_run_works(site: SampleS
         proc = start(tmp_path, *run_args(slow, tmp_path))
         _wait_for_pages(db, 5)
         proc.kill()
-        proc.wait(timeout=30)
+        proc.communicate(timeout=30)
     with sqlite3.connect(db) as con:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     good = auditor(tmp_path, *run_args(site, tmp_path))
