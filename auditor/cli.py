@@ -177,14 +177,16 @@ def evaluate(ctx: _Context, run_id: int | None, as_of: str | None, out: str | No
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the reports.")
 @click.option("--email", is_flag=True, default=False, help="Also e-mail each department its scorecard.")
 @click.option("--fix-days", type=int, default=None, help="Working days to fix a finding (default 10).")
+@click.option("--site", "site_ref", default=None, help="Catalogue file the run was judged against (default: the run's).")
 @_db_option
 @pass_ctx
-def report(ctx: _Context, run_id: int | None, out: str, email: bool, fix_days: int | None, db: str | None) -> None:
+def report(ctx: _Context, run_id: int | None, out: str, email: bool, fix_days: int | None, site_ref: str | None,
+           db: str | None) -> None:
     """Render scorecards, the dashboard and findings.json from stored findings."""
     from auditor.runner import load_evaluated, render_reports, send_email
 
     with ctx.open_store(db) as store:
-        result, history = load_evaluated(store, run_id)
+        result, history = load_evaluated(store, run_id, site_ref)
         paths = render_reports(result, history, Path(out), fix_days or ctx.config.output.fix_days)
         Console().print(f"dashboard: {paths.dashboard}")
         if email:
@@ -306,3 +308,6 @@ def main() -> None:
         die(str(exc))
     except StoreError as exc:
         die(str(exc))
+    except OSError as exc:  # a full disk, an --out under a file, a read-only folder
+        where = f"{exc.filename}: " if exc.filename else ""
+        die(f"{where}{exc.strerror or exc}")

@@ -21,12 +21,14 @@ from auditor.store import Store
 
 #: HTTP answers that come from a firewall rather than the site (DOMAIN.md: 412/521 are WAF answers).
 WAF_HTTP_STATUS = frozenset({412, 521})
+#: Answers that say the server is overloaded or rate-limiting us (after our retries): the site's fault.
+OVERLOAD_HTTP_STATUS = frozenset({429, 502, 503, 504})
 
 
 def unreadable_by_site_fault(page: Page) -> bool:
     """The page could not be read because the site or the network failed: nobody's compliance fault."""
     return page.status.is_site_fault or (
-        page.status is FetchStatus.HTTP_ERROR and page.http_status in WAF_HTTP_STATUS
+        page.status is FetchStatus.HTTP_ERROR and page.http_status in WAF_HTTP_STATUS | OVERLOAD_HTTP_STATUS
     )
 
 

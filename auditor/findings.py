@@ -8,11 +8,10 @@ with `load_result`, so they never re-judge and always show what the engine decid
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from auditor.atomic import atomic_write
 from auditor.evaluate import assemble, item_result, judged_items
 from auditor.models import Finding, Verdict
 from auditor.results import POINTS, SCHEMA, SCORE_FORMULA, SCORE_FORMULA_EN, AuditResult, ItemResult
@@ -101,17 +100,9 @@ def write_findings(result: AuditResult, out_dir: str | Path) -> Path:
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / FILENAME
-    fd, tmp = tempfile.mkstemp(prefix=".findings-", suffix=".json.tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(to_json(result), fh, ensure_ascii=False, indent=2)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(target) as tmp, tmp.open("w", encoding="utf-8") as fh:
+        json.dump(to_json(result), fh, ensure_ascii=False, indent=2)
+        fh.write("\n")
     return target
 
 

@@ -113,7 +113,7 @@ def _newest(store: Store) -> Run:
     return runs[-1]
 
 
-def load_evaluated(store: Store, run_id: int | None) -> tuple[AuditResult, list[AuditResult]]:
+def load_evaluated(store: Store, run_id: int | None, site_ref: str | None = None) -> tuple[AuditResult, list[AuditResult]]:
     """A stored, evaluated run and the evaluated runs of the same site before it (for trends)."""
     from auditor.findings import load_result
 
@@ -129,7 +129,7 @@ def load_evaluated(store: Store, run_id: int | None) -> tuple[AuditResult, list[
             _die(f"run {run_id} is not in {store.path}")
         if not store.evaluated(run.id):
             _die(f"run {run.id} has not been evaluated yet (run `auditor evaluate --run {run.id}`)")
-    site, checklist = load_site_or_die(run.site)
+    site, checklist = load_site_or_die(site_ref or run.site)
     history = [
         load_result(store, r.id, site, checklist)
         for r in store.runs(run.site)

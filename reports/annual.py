@@ -23,6 +23,7 @@ from docx.shared import Pt, RGBColor
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
+from auditor.atomic import atomic_write
 from auditor.calendar import working_days_between
 from auditor.models import Verdict
 from auditor.results import SCORE_FORMULA, AuditResult, ItemResult
@@ -333,7 +334,8 @@ def docx_document(s: AnnualSummary, path: Path) -> Path:
                     keep = top.text
                     _cell(top.merge(grid[rows[-1]][col]), keep)
     doc.core_properties.title = clean(f"{s.site_name}{s.year.label}{SECTION_TITLE}")
-    doc.save(str(path))
+    with atomic_write(path) as tmp:
+        doc.save(str(tmp))
     return path
 
 
@@ -346,5 +348,6 @@ def draft_annual(results: Sequence[AuditResult], year: str, site_name: str,
     stem = f"{s.year.first}-{s.year.first + 1}-{SECTION_TITLE}"
     docx_path = docx_document(s, out / f"{stem}.docx")
     md_path = out / f"{stem}.md"
-    md_path.write_text(markdown(s), encoding="utf-8")
+    with atomic_write(md_path) as tmp:
+        tmp.write_text(markdown(s), encoding="utf-8")
     return docx_path, md_path

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from auditor.atomic import atomic_write
 from auditor.models import RunState, Verdict
 from auditor.results import SCORE_FORMULA, SCORE_FORMULA_EN, AuditResult, score
 from reports.common import (
@@ -97,7 +98,8 @@ def render_scorecards(result: AuditResult, history: Sequence[AuditResult], out_d
     paths: list[Path] = []
     for card in build_scorecards(result, history, fix_days):
         html_path = folder / f"{card.stem}.html"
-        html_path.write_text(render_scorecard_html(card), encoding="utf-8")
+        with atomic_write(html_path) as tmp:
+            tmp.write_text(render_scorecard_html(card), encoding="utf-8")
         xlsx_path = folder / f"{card.stem}.xlsx"
         write_scorecard_xlsx(card, xlsx_path)
         paths += [html_path, xlsx_path]
@@ -157,5 +159,7 @@ def render_dashboard(result: AuditResult, history: Sequence[AuditResult], out_di
         trend_svg=trend_svg(overall_trend(result, history), width=540, title="总体得分趋势"),
     )
     path = out / "index.html"
-    path.write_text(page, encoding="utf-8")
+    with atomic_write(path) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return path
+

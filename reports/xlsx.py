@@ -14,6 +14,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from auditor.atomic import atomic_write
 from auditor.models import Verdict
 from auditor.results import SCORE_FORMULA
 from reports.common import STATE_WORD, STATUS_COLOUR, STATUS_WORD, clean, safe_href, unscored_note
@@ -110,6 +111,7 @@ def write_scorecard_xlsx(card: Scorecard, path: Path) -> Path:
         put(trend, n, 3, STATE_WORD[p.state])
         put(trend, n, 4, p.score if p.score is not None else "不计分")
     wb.properties.title = clean(f"{dep.name} 信息公开检查成绩单 {result.as_of.isoformat()}")
-    wb.save(path)
+    with atomic_write(path) as tmp:
+        wb.save(tmp)
     return path
 

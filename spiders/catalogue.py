@@ -27,7 +27,7 @@ from twisted.python.failure import Failure
 from auditor.models import Entry, FetchStatus, FoundDate, Link, Page, PageKind, PageRole
 from auditor.store import Store
 from checklist.model import Site, SiteItem
-from spiders.attachments import extract_text, filename_from_content_disposition, sniff_kind
+from spiders.attachments import decode_text, extract_text, filename_from_content_disposition, sniff_kind
 from spiders.extract import PageExtract, canonical_url, extract_page, is_attachment_url
 from spiders.outcomes import classify_failure, waf_reason
 
@@ -35,7 +35,7 @@ from spiders.outcomes import classify_failure, waf_reason
 _CRAWLED = frozenset({PageRole.CATALOGUE, PageRole.LIST, PageRole.DETAIL, PageRole.ATTACHMENT})
 _HTML_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml")
 _ATTACHMENT_PREFIX = re.compile(r"^(?:附件\s*\d*\s*[:：]?\s*|下载\s*[:：]?\s*)")
-_FILE_NAME = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|et|zip|rar|pptx?|txt|csv)$", re.I)
+_FILE_NAME = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|et|zip|rar|pptx?|txt|csv)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -212,7 +212,8 @@ class CatalogueSpider(scrapy.Spider):
             return
         final_host = urlsplit(response.url).hostname or ""
         if not self.site.host_allowed(final_host):
-            for out in self._record_plain(url, node, response, error=f"重定向到站外：{response.url}"):
+            for out in self._record_plain(url, node, response, status=FetchStatus.OFFSITE,
+                                          error=f"重定向到站外：{response.url}"):
                 yield out
             return
         if self._is_html(response):
@@ -285,7 +286,7 @@ class CatalogueSpider(scrapy.Spider):
     def _record_html(self, url: str, node: _Node, response: Response) -> Iterator[Any]:
         assert isinstance(response, TextResponse)
         site_item = self._site_item(node)
-        extract = extract_page(response.text, response.url, site_item.selectors if site_item else None)
+        extract = extract_page(_decoded(response), response.url, site_item.selectors if site_item else None)
         page = replace(
             self._base_page(url, node, response, FetchStatus.OK, ""),
             kind=extract.kind,
@@ -445,7 +446,7 @@ class CatalogueSpider(scrapy.Spider):
         if content_type and not any(t in content_type for t in _HTML_TYPES):
             return content_type.startswith("text/") and response.body[:1024].lstrip()[:1] == b"<"
         head = response.body[:4].lower()
-        return not (head.startswith(b"%pdf") or head.startswith(b"pk\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"))
+        return not (head.startswith((b"%pdf", b"pk\x03\x04", b"\xd0\xcf\x11\xe0")))
 
     def closed(self, reason: str) -> None:
         self.store.close()
@@ -455,6 +456,14 @@ def stop_link_check_bodies(headers: Any, body_length: int, request: Request, spi
     """headers_received handler: a link check needs the status, not the body."""
     if request.meta.get("xxgk_headers_only"):
         raise StopDownload(fail=False)
+
+
+def _decoded(response: TextResponse) -> str:
+    """Scrapy lets the HTTP charset win over <meta>; Chinese servers send Tomcat's ISO-8859-1 default or
+    claim UTF-8 for GBK pages. decode_text tries declared charsets strictly and weak defaults last."""
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    _, _, declared = content_type.partition("charset=")
+    return decode_text(response.body, declared.split(";")[0].strip(" \"'"))
 
 
 def _last_modified_date(response: Response) -> tuple[FoundDate, ...]:

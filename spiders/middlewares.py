@@ -7,9 +7,8 @@ Scrapy's RetryMiddleware retries at once; a disclosure site under load answers 5
 from __future__ import annotations
 
 import asyncio
-from email.utils import parsedate_to_datetime
 from datetime import UTC, datetime
-
+from email.utils import parsedate_to_datetime
 from typing import Self
 
 from scrapy.crawler import Crawler

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import re
 
-from twisted.internet import error as twisted_error
-from twisted.web._newclient import ResponseNeverReceived
-
-from auditor.models import FetchStatus
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -21,6 +17,10 @@ from scrapy.exceptions import (
     IgnoreRequest,
     ResponseDataLossError,
 )
+from twisted.internet import error as twisted_error
+from twisted.web._newclient import ResponseNeverReceived
+
+from auditor.models import FetchStatus
 
 #: Status codes that firewalls and anti-bot services answer with instead of the page.
 WAF_STATUSES = frozenset({412, 521, 522, 523, 525})
@@ -32,7 +32,7 @@ _CHALLENGE = re.compile(
     r"checking your browser|ddos protection|访问被拦截|您的访问被阻断|网站防火墙|安全狗|云锁|创宇盾|知道创宇",
     re.IGNORECASE,
 )
-_SCRIPT_COOKIE_RELOAD = re.compile(r"document\.cookie\s*=.*(?:location\.(?:reload|href|replace))", re.S | re.I)
+_SCRIPT_COOKIE_RELOAD = re.compile(r"document\.cookie\s*=.*(?:location\.(?:reload|href|replace))", re.DOTALL | re.IGNORECASE)
 
 
 def waf_reason(status: int, body: str) -> str:
@@ -61,7 +61,11 @@ def classify_failure(exc: BaseException) -> tuple[FetchStatus, str]:
             return FetchStatus.TOO_LARGE, text
         return FetchStatus.BOUNDED, text
     if isinstance(exc, DownloadCancelledError):
-        return (FetchStatus.TOO_LARGE, text) if "size" in text.lower() else (FetchStatus.NETWORK, text)
+        # Scrapy cancels with a message when Content-Length exceeds DOWNLOAD_MAXSIZE, and with an empty
+        # one when a body without Content-Length grows past it; timeouts raise DownloadTimeoutError.
+        if "size" in str(exc).lower() or not str(exc):
+            return FetchStatus.TOO_LARGE, str(exc) or "超过下载大小上限（未声明 Content-Length）"
+        return FetchStatus.NETWORK, text
     if isinstance(exc, DownloadTimeoutError | twisted_error.TimeoutError | TimeoutError):
         return FetchStatus.TIMEOUT, "超时：" + text
     if isinstance(exc, CannotResolveHostError | twisted_error.DNSLookupError):
@@ -69,6 +73,12 @@ def classify_failure(exc: BaseException) -> tuple[FetchStatus, str]:
     if isinstance(exc, DownloadConnectionRefusedError | twisted_error.ConnectionRefusedError):
         return FetchStatus.REFUSED, "连接被拒绝：" + text
     if isinstance(exc, twisted_error.ConnectionLost | twisted_error.ConnectionDone | ResponseNeverReceived):
+        return FetchStatus.REFUSED, "连接被重置：" + text
+    # Scrapy wraps Twisted's ResponseFailed (a reset mid-answer) in DownloadFailedError; the cause says why.
+    reasons = getattr(exc.__cause__, "reasons", None) or []
+    if isinstance(exc, DownloadFailedError) and any(
+        r.check(twisted_error.ConnectionLost, twisted_error.ConnectionDone) for r in reasons
+    ):
         return FetchStatus.REFUSED, "连接被重置：" + text
     if isinstance(exc, ResponseDataLossError | DownloadFailedError):
         return FetchStatus.NETWORK, "传输中断：" + text

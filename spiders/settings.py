@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from checklist.model import CrawlPolicy
-
 from auditor import __version__
+from checklist.model import CrawlPolicy
 
 #: Settings that do not depend on the site. Alphabetical.
 BASE_SETTINGS: dict[str, Any] = {

@@ -41,8 +41,7 @@ def audit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Audit]:
         env.pop("HTTP_PROXY", None)
         proc = subprocess.run(
             [sys.executable, "-m", "auditor", "run", "--site", "ustb", "--as-of", "2018-11-30", "--out", str(out)],
-            capture_output=True, text=True, env=env, timeout=300, cwd=tmp,
-        )
+            capture_output=True, text=True, env=env, timeout=300, cwd=tmp, check=False)
         findings = json.loads((out / "findings.json").read_text(encoding="utf-8")) if (out / "findings.json").exists() else {}
         yield Audit(proc, out, findings, server.manifest)
 
@@ -106,7 +105,7 @@ def test_reports_are_written(audit: Audit) -> None:
 def test_readme_demo_command(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "auditor", "demo", "--out", str(tmp_path / "demo")],
                           capture_output=True, text=True, timeout=300, cwd=tmp_path,
-                          env={**os.environ, "XXGK_CONFIG": "", "COLUMNS": "160"})
+                          env={**os.environ, "XXGK_CONFIG": "", "COLUMNS": "160"}, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "合计 total" in proc.stdout
     assert (tmp_path / "demo" / "index.html").is_file()

@@ -31,7 +31,7 @@ def _env(tmp: Path) -> dict[str, str]:
 
 def auditor(tmp: Path, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "auditor", *args], capture_output=True, text=True,
-                          env=_env(tmp), cwd=tmp, timeout=timeout)
+                          env=_env(tmp), cwd=tmp, timeout=timeout, check=False)
 
 
 def start(tmp: Path, *args: str) -> subprocess.Popen[str]:
