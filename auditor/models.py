@@ -112,6 +112,7 @@ class Run:
     finished_at: datetime | None = None
     as_of: date | None = None  # the as-of date of the latest evaluation
     note: str = ""
+    catalogue_path: str = ""  # the catalogue file the crawl followed
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,16 @@ def load_site_or_die(ref: str) -> tuple[Site, Checklist]:
         _die(str(exc))
 
 
+def site_of_run(run: Run, site_ref: str | None = None) -> tuple[Site, Checklist]:
+    """The catalogue a run is judged and reported against: the one given, else the file the crawl followed
+    (when it still exists), else the shipped catalogue of the run's site id."""
+    if site_ref:
+        return load_site_or_die(site_ref)
+    if run.catalogue_path and Path(run.catalogue_path).is_file():
+        return load_site_or_die(run.catalogue_path)
+    return load_site_or_die(run.site)
+
+
 # -- crawl ------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -102,7 +112,7 @@ def evaluate_run(store: Store, run_id: int | None, as_of: date | None, site_ref:
     from auditor.evaluate import default_as_of, evaluate
 
     run = store.run(run_id) if run_id is not None else _newest(store)
-    site, checklist = load_site_or_die(site_ref or run.site)
+    site, checklist = site_of_run(run, site_ref)
     return evaluate(store, run.id, site, checklist, as_of or default_as_of())
 
 
@@ -129,7 +139,7 @@ def load_evaluated(store: Store, run_id: int | None, site_ref: str | None = None
             _die(f"run {run_id} is not in {store.path}")
         if not store.evaluated(run.id):
             _die(f"run {run.id} has not been evaluated yet (run `auditor evaluate --run {run.id}`)")
-    site, checklist = load_site_or_die(site_ref or run.site)
+    site, checklist = site_of_run(run, site_ref)
     history = [
         load_result(store, r.id, site, checklist)
         for r in store.runs(run.site)
@@ -168,14 +178,22 @@ def render_reports(result: AuditResult, history: list[AuditResult], out: Path, f
 
 
 def send_email(result: AuditResult, paths: ReportPaths, config: Config, console: Console) -> None:
-    from reports.mail import SmtpSettings, send_scorecards
+    """Each department with a contact in the catalogue gets its scorecard; the others are listed."""
+    from reports.mail import Security, SmtpSettings, send_scorecards
 
     smtp = config.smtp
     if not smtp.host or not smtp.sender:
         _die("e-mail needs [smtp] host and sender in the configuration file")
-    settings = SmtpSettings(host=smtp.host, port=smtp.port, security=smtp.security, sender=smtp.sender)
+    try:
+        security = Security(smtp.security)
+    except ValueError:
+        _die(f"[smtp] security {smtp.security!r}: expected one of {', '.join(s.value for s in Security)}")
+    settings = SmtpSettings(host=smtp.host, port=smtp.port, security=security, sender=smtp.sender)
     report = send_scorecards(result, paths.scorecards, settings)
-    console.print(f"邮件 e-mail: {report}")
+    console.print(f"邮件 e-mail: 已发送 sent {len(report.sent)}，无联系人 no contact {len(report.skipped)}，"
+                  f"失败 failed {len(report.failed)}", highlight=False)
+    for failed in report.failed:
+        console.print(f"  ✗ {failed.department} <{failed.to}>: {failed.error}", highlight=False)
 
 
 # -- summary ----------------------------------------------------------------------------------------------
@@ -347,7 +365,7 @@ def show_history(store: Store, site: str | None, console: Console) -> None:
     rows: list[AuditResult | Run] = []
     for run in store.runs(site):
         if store.evaluated(run.id):
-            s, c = load_site_or_die(run.site)
+            s, c = site_of_run(run)
             rows.append(load_result(store, run.id, s, c))
         else:
             rows.append(run)
@@ -366,7 +384,7 @@ def show_diff(store: Store, run_a: int, run_b: int, console: Console) -> None:
             _die(f"run {run_id} is not in {store.path}")
         if not store.evaluated(run_id):
             _die(f"run {run_id} has not been evaluated (run `auditor evaluate --run {run_id}`)")
-        site, checklist = load_site_or_die(run.site)
+        site, checklist = site_of_run(run)
         results.append(load_result(store, run_id, site, checklist))
     console.print(diff_renderable(diff(results[0], results[1])))
 

@@ -34,7 +34,7 @@ from auditor.models import (
     Verdict,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -129,6 +129,8 @@ _MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX findings_item ON findings(run_id, item);
     """,
+    # The catalogue file a run followed, so later commands can judge and report it without --site.
+    2: "ALTER TABLE runs ADD COLUMN catalogue_path TEXT NOT NULL DEFAULT ''",
 }
 
 
@@ -234,16 +236,17 @@ class Store:
     # -- runs ---------------------------------------------------------------------------------------
 
     def begin_run(
-        self, site: str, *, tool_version: str, checklist_version: str, catalogue_version: str
+        self, site: str, *, tool_version: str, checklist_version: str, catalogue_version: str,
+        catalogue_path: str = "",
     ) -> Run:
         self.recover_dead_runs()
         started = _now()
         with self.transaction():
             cur = self.db.execute(
                 "INSERT INTO runs (site, started_at, state, tool_version, checklist_version, "
-                "catalogue_version, pid) VALUES (?,?,?,?,?,?,?)",
+                "catalogue_version, pid, catalogue_path) VALUES (?,?,?,?,?,?,?,?)",
                 (site, started.isoformat(), RunState.RUNNING, tool_version, checklist_version,
-                 catalogue_version, os.getpid()),
+                 catalogue_version, os.getpid(), catalogue_path),
             )
         run_id = cur.lastrowid
         assert run_id is not None
@@ -314,6 +317,7 @@ class Store:
             catalogue_version=str(r["catalogue_version"]),
             as_of=_date(r["as_of"] if isinstance(r["as_of"], str) else None),
             note=str(r["note"]),
+            catalogue_path=str(r["catalogue_path"]),
         )
 
     # -- evidence -----------------------------------------------------------------------------------

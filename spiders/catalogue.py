@@ -229,7 +229,7 @@ class CatalogueSpider(scrapy.Spider):
         node = self.nodes.get(url)
         if node is None:
             return
-        status, reason = classify_failure(failure.value)
+        status, reason = classify_failure(failure.value or Exception("unknown failure"))
         if node.role is PageRole.LINKED and request.method == "HEAD" and status not in (
             FetchStatus.ROBOTS, FetchStatus.DNS, FetchStatus.REFUSED, FetchStatus.TOO_LARGE, FetchStatus.TIMEOUT
         ):
@@ -247,7 +247,7 @@ class CatalogueSpider(scrapy.Spider):
         redirects = tuple(
             f"{code} {target}" for code, target in zip(response.meta.get("redirect_reasons", []), chain, strict=False)
         )
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").strip()
+        content_type = _header(response, "Content-Type").strip()
         return Page(
             url=url,
             role=node.role,
@@ -262,8 +262,8 @@ class CatalogueSpider(scrapy.Spider):
             size=len(response.body),
             sha256=hashlib.sha256(response.body).hexdigest() if response.body else "",
             fetched_at=datetime.now(UTC).replace(microsecond=0),
-            etag=response.headers.get(b"ETag", b"").decode("latin-1"),
-            last_modified=response.headers.get(b"Last-Modified", b"").decode("latin-1"),
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
             parent=node.parent,
             depth=node.depth,
             dates=_last_modified_date(response),
@@ -301,9 +301,9 @@ class CatalogueSpider(scrapy.Spider):
         yield from self._children(url, node, extract)
 
     async def _record_file(self, url: str, node: _Node, response: Response) -> AsyncIterator[Any]:
-        disposition = response.headers.get(b"Content-Disposition", b"").decode("latin-1")
+        disposition = _header(response, "Content-Disposition")
         filename = filename_from_content_disposition(disposition) if disposition else ""
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = _header(response, "Content-Type")
         kind = sniff_kind(response.body, content_type, filename, response.url)
         # Parsing a PDF is slow pure Python: off the event loop, so downloads keep flowing meanwhile.
         extracted = await asyncio.to_thread(
@@ -345,8 +345,8 @@ class CatalogueSpider(scrapy.Spider):
                 yield from self._follow(e.url, role, items, parent=url, depth=depth, text=e.title)
         for a in extract.attachments:
             yield from self._follow(a.url, PageRole.ATTACHMENT, items, parent=url, depth=depth, text=a.name)
-        for e in extract.embedded:
-            yield from self._follow(e.url, PageRole.ATTACHMENT, items, parent=url, depth=depth, text=e.name)
+        for embed in extract.embedded:
+            yield from self._follow(embed.url, PageRole.ATTACHMENT, items, parent=url, depth=depth, text=embed.name)
         for link in extract.links:
             if self.nodes.get(link.url) is node:
                 continue  # a page's link to itself (navigation, "first page") says nothing
@@ -442,7 +442,7 @@ class CatalogueSpider(scrapy.Spider):
     def _is_html(response: Response) -> bool:
         if not isinstance(response, TextResponse):
             return False
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        content_type = _header(response, "Content-Type").lower()
         if content_type and not any(t in content_type for t in _HTML_TYPES):
             return content_type.startswith("text/") and response.body[:1024].lstrip()[:1] == b"<"
         head = response.body[:4].lower()
@@ -461,13 +461,18 @@ def stop_link_check_bodies(headers: Any, body_length: int, request: Request, spi
 def _decoded(response: TextResponse) -> str:
     """Scrapy lets the HTTP charset win over <meta>; Chinese servers send Tomcat's ISO-8859-1 default or
     claim UTF-8 for GBK pages. decode_text tries declared charsets strictly and weak defaults last."""
-    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    content_type = _header(response, "Content-Type")
     _, _, declared = content_type.partition("charset=")
     return decode_text(response.body, declared.split(";")[0].strip(" \"'"))
 
 
+def _header(response: Response, name: str) -> str:
+    value = response.headers.get(name.encode())
+    return value.decode("latin-1") if value else ""
+
+
 def _last_modified_date(response: Response) -> tuple[FoundDate, ...]:
-    raw = response.headers.get(b"Last-Modified", b"").decode("latin-1")
+    raw = _header(response, "Last-Modified")
     if not raw:
         return ()
     try:

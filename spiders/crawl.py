@@ -54,6 +54,7 @@ def crawl(
         tool_version=__version__,
         checklist_version=site.checklist_version,
         catalogue_version=site.version,
+        catalogue_path=site.source_path,
     )
     store.close()
     settings = crawl_settings(site.policy, polite=polite)

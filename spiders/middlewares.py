@@ -40,7 +40,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return response
         retries = request.meta.get("retry_times", 0)
         wait = BACKOFF_BASE_S * (2**retries)
-        after = retry_after_seconds(response.headers.get(b"Retry-After", b"").decode("latin-1"))
+        after = retry_after_seconds((response.headers.get(b"Retry-After") or b"").decode("latin-1"))
         if after is not None:
             wait = after
         wait = min(wait, BACKOFF_CAP_S, float(request.meta.get("download_timeout", BACKOFF_CAP_S)))

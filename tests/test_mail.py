@@ -136,3 +136,41 @@ def test_unscored_run_says_so_in_the_subject(inbox: tuple[Inbox, int], tmp_path:
     send_scorecards(result, paths, SmtpSettings("127.0.0.1", port, Security.NONE), {"财务处": "c@example.edu.cn"})
     (_, msg), = box.messages
     assert msg["Subject"] == "【信息公开检查】财务处 2018-12-07 本次检查未完成（中断），不计分"
+
+
+def test_auditor_run_email_sends_each_contact_its_scorecard(inbox: tuple[Inbox, int], tmp_path: Path) -> None:
+    """The nightly command end to end: a catalogue file with contacts, SMTP from the config file."""
+    import os
+    import subprocess
+    import sys
+
+    from checklist.loader import load_site
+    from samplesite.server import SampleSiteServer
+
+    box, port = inbox
+    ustb = Path(load_site("ustb").source_path).read_text(encoding="utf-8")
+    catalogue = tmp_path / "ustb-contacts.yaml"
+    catalogue.write_text(
+        ustb.replace('{name: 财务处, contact: ""}', '{name: 财务处, contact: "cwc@ustb.example"}')
+        .replace('{name: 研究生院, contact: ""}', '{name: 研究生院, contact: "yjsy@ustb.example"}'),
+        encoding="utf-8",
+    )
+    config = tmp_path / "xxgk.toml"
+    config.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nsender = "audit@ustb.example"\n',
+                      encoding="utf-8")
+    with SampleSiteServer() as site:
+        proc = subprocess.run(
+            [sys.executable, "-m", "auditor", "--config", str(config), "run", "--site", str(catalogue),
+             "--as-of", "2018-11-30", "--out", str(tmp_path / "out"), "--db", str(tmp_path / "a.sqlite"),
+             "--proxy", site.proxy_url, "--no-polite", "--items", "12,19-21", "--email"],
+            capture_output=True, text=True, timeout=240, check=False,
+            env={**os.environ, "COLUMNS": "160", "XXGK_CONFIG": ""},
+        )
+    assert proc.returncode == 1, proc.stderr
+    got = {tuple(rcpt): msg for rcpt, msg in box.messages}
+    assert set(got) == {("cwc@ustb.example",), ("yjsy@ustb.example",)}
+    finance = got[("cwc@ustb.example",)]
+    assert "财务处" in str(finance["Subject"]) and "不合格" in str(finance["Subject"])
+    names = [part.get_filename() for part in finance.iter_attachments()]
+    assert any(n and n.endswith(".xlsx") for n in names) and any(n and n.endswith(".html") for n in names)
+    assert "已发送 sent 2" in proc.stdout
