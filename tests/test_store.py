@@ -1,0 +1,63 @@
+"""The history database: migration of older files, crash recovery, pruning that keeps findings."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from auditor.models import FetchStatus, Finding, Page, PageRole, RuleKind, RunState, Verdict
+from auditor.store import _MIGRATIONS, SCHEMA_VERSION, Store
+
+
+def _begin(store: Store) -> int:
+    return store.begin_run("ustb", tool_version="t", checklist_version="qingdan-2014", catalogue_version="1").id
+
+
+def test_an_older_database_is_migrated_in_place_keeping_its_runs(tmp_path: Path) -> None:
+    db = tmp_path / "old.sqlite"
+    with sqlite3.connect(db) as con:
+        for statement in _MIGRATIONS[1].split(";"):
+            if statement.strip():
+                con.execute(statement)
+        con.execute("INSERT INTO runs (site, started_at, state, tool_version, checklist_version, catalogue_version)"
+                    " VALUES ('ustb', '2018-11-30T02:30:00+00:00', 'complete', '0.0', 'qingdan-2014', '2018-11')")
+        con.execute("PRAGMA user_version=1")
+    with Store(db) as store:
+        (run,) = store.runs("ustb")
+        assert run.state is RunState.COMPLETE and run.catalogue_path == ""
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_run_whose_process_died_is_marked_interrupted(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    # A real process starts a run and exits without finishing it, as kill -9 would leave it.
+    code = ("from auditor.store import Store; s = Store(%r); "
+            "s.begin_run('ustb', tool_version='t', checklist_version='q', catalogue_version='c')") % str(db)
+    subprocess.run([sys.executable, "-c", code], check=True)
+    with Store(db) as store:
+        assert store.runs()[0].state is RunState.RUNNING
+        assert store.recover_dead_runs() == [1]
+        assert store.run(1).state is RunState.INTERRUPTED
+
+
+def test_prune_drops_old_evidence_and_keeps_findings(tmp_path: Path) -> None:
+    with Store(tmp_path / "a.sqlite") as store:
+        ids = []
+        for text in ("第一晚", "第二晚", "第三晚"):
+            run_id = _begin(store)
+            store.add_pages(run_id, [Page(url="http://x/", role=PageRole.CATALOGUE, status=FetchStatus.OK,
+                                          items=(1,), text=text)])
+            store.save_findings(run_id, date(2018, 11, 30), [
+                Finding(item=1, kind=RuleKind.PRESENCE, rule="presence.catalogue-reachable",
+                        status=Verdict.PASS, message="栏目可以正常打开")])
+            store.finish_run(run_id, RunState.COMPLETE)
+            ids.append(run_id)
+        assert store.prune("ustb", keep=1) == ids[:2]
+        assert [len(store.pages(i)) for i in ids] == [0, 0, 1]
+        assert all(store.findings(i) for i in ids)
+        texts = {r[0] for r in store.db.execute("SELECT text FROM blobs")}
+        assert texts == {"第三晚"}  # no orphaned text left behind
