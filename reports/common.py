@@ -53,6 +53,23 @@ UNSCORED_NOTE = "本次检查未完成（{state}），结果仅供参考，不�
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+#: How a clerk reads the evidence keys of the findings contract (the JSON keeps the English keys).
+EVIDENCE_LABELS: dict[str, str] = {
+    "age_days": "距今天数", "broken": "失效链接数", "checked": "已检查", "date": "日期", "dated_by": "日期来源",
+    "deadline": "截止日期", "dns": "域名无法解析", "due": "应有版本", "edition": "最新版本", "entries": "条目数",
+    "examples": "示例", "final_url": "最终地址", "grace_end": "宽限截止", "http_status": "HTTP状态",
+    "id_numbers": "身份证号", "kind": "类型", "latest": "最新一期", "max_age_days": "最长更新间隔（天）",
+    "missing": "缺少", "mobiles": "手机号", "network": "网络错误", "not_checked": "未检查", "offsite": "站外",
+    "reason": "原因", "redirects": "重定向", "refused": "连接被拒", "robots": "robots禁止", "scanned": "已扫描",
+    "searched": "检索页面数", "skipped": "跳过", "snippet": "摘录", "timeout": "超时", "title": "标题",
+    "tls": "证书错误", "until": "有效期至", "urls": "网址", "waf": "防火墙拦截",
+}
+
+
+def evidence_label(key: str) -> str:
+    return EVIDENCE_LABELS.get(key, key)
+
+
 def clean(text: str) -> str:
     """A crawled string made safe to store in XML: control characters dropped, nothing else changed."""
     return _XML_ILLEGAL.sub("", text)

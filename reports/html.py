@@ -22,6 +22,7 @@ from reports.common import (
     STATE_WORD,
     STATUS_COLOUR,
     STATUS_WORD,
+    evidence_label,
     fmt_score,
     overall_trend,
     previous_scored,
@@ -61,6 +62,7 @@ def _environment() -> Environment:
     env.filters["score"] = fmt_score
     env.filters["href"] = safe_href
     env.filters["colour"] = _score_colour
+    env.filters["evidence_label"] = evidence_label
     env.globals["V"] = Verdict
     env.globals["C"] = Change
     env.globals["formula"] = SCORE_FORMULA

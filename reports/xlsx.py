@@ -17,7 +17,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from auditor.atomic import atomic_write
 from auditor.models import Verdict
 from auditor.results import SCORE_FORMULA
-from reports.common import STATE_WORD, STATUS_COLOUR, STATUS_WORD, clean, safe_href, unscored_note
+from reports.common import (
+    STATE_WORD,
+    STATUS_COLOUR,
+    STATUS_WORD,
+    clean,
+    evidence_label,
+    safe_href,
+    unscored_note,
+)
 from reports.scorecard import Scorecard
 
 _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
@@ -73,7 +81,7 @@ def write_scorecard_xlsx(card: Scorecard, path: Path) -> Path:
         it = row.item
         messages = "\n".join(f.message for f in row.findings)
         evidence = "\n".join(
-            "；".join(f"{k}：{v}" for k, v in sorted(f.evidence.items())) for f in row.findings if f.evidence
+            "；".join(f"{evidence_label(k)}：{v}" for k, v in sorted(f.evidence.items())) for f in row.findings if f.evidence
         )
         put(ws, n, 1, it.item)
         put(ws, n, 2, it.category_name)
