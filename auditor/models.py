@@ -52,6 +52,7 @@ class FetchStatus(enum.StrEnum):
     OFFSITE = "offsite"  # a host the catalogue does not allow; not fetched
     REDIRECT_LOOP = "redirect-loop"  # too many redirects
     BOUNDED = "bounded"  # not fetched: a crawl bound (depth, pages) was reached
+    UNREADABLE = "unreadable"  # answered, but our reader gave up on it (time, crash): our limit, not a fault
     NETWORK = "network"  # any other transport failure
 
     @property
@@ -60,7 +61,8 @@ class FetchStatus(enum.StrEnum):
 
     @property
     def is_site_fault(self) -> bool:
-        """A failure of the site or the network, not of the department: verdicts become inconclusive."""
+        """A failure of the site, the network or our reader, not of the department: verdicts become
+        inconclusive."""
         return self in _INFRASTRUCTURE
 
 
@@ -72,6 +74,7 @@ _INFRASTRUCTURE = frozenset(
         FetchStatus.TLS,
         FetchStatus.WAF,
         FetchStatus.NETWORK,
+        FetchStatus.UNREADABLE,
     }
 )
 

@@ -424,9 +424,14 @@ def decode_text(body: bytes, declared: str = "") -> str:
 
     `declared` is the charset parameter of the Content-Type header, if any.
     """
+    return decode_with_encoding(body, declared)[0]
+
+
+def decode_with_encoding(body: bytes, declared: str = "") -> tuple[str, str]:
+    """`decode_text`, also saying which encoding was used (recorded with the page as evidence)."""
     for bom, codec in _BOMS:
         if body.startswith(bom):
-            return body[len(bom) :].decode(codec, "replace")
+            return body[len(bom) :].decode(codec, "replace"), codec
     candidates: list[str] = []
     head = body[:4096]
     found = [declared] if declared else []
@@ -443,7 +448,7 @@ def decode_text(body: bytes, declared: str = "") -> str:
     candidates += ["utf-8", "gb18030", *weak]
     for enc in dict.fromkeys(candidates):
         try:
-            return body.decode(enc)
+            return body.decode(enc), enc
         except UnicodeDecodeError:
             continue
     try:
@@ -451,10 +456,10 @@ def decode_text(body: bytes, declared: str = "") -> str:
 
         best = from_bytes(body[: 1 << 20]).best()
         if best is not None and best.encoding:
-            return body.decode(best.encoding, "replace")
+            return body.decode(best.encoding, "replace"), best.encoding
     except Exception:  # noqa: BLE001, S110 - a guess that fails is no worse than the fallback below
         pass
-    return body.decode("utf-8", "replace")
+    return body.decode("utf-8", "replace"), "utf-8"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -627,7 +632,9 @@ def _pdf(
             total = None
         out = io.StringIO()
         rsrc = PDFResourceManager(caching=True)
-        device = TextConverter(rsrc, out, laparams=LAParams())
+        # Lines are kept (numbers in adjacent cells stay apart); boxes_flow=None skips the quadratic
+        # grouping of text boxes into reading order, which a term search does not need.
+        device = TextConverter(rsrc, out, laparams=LAParams(boxes_flow=None))
         interpreter = PDFPageInterpreter(rsrc, device)
         done = 0
         truncated = False

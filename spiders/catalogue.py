@@ -8,7 +8,6 @@ that a page serves several items.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
 from collections import defaultdict
@@ -27,9 +26,10 @@ from twisted.python.failure import Failure
 from auditor.models import Entry, FetchStatus, FoundDate, Link, Page, PageKind, PageRole
 from auditor.store import Store
 from checklist.model import Site, SiteItem
-from spiders.attachments import decode_text, extract_text, filename_from_content_disposition, sniff_kind
-from spiders.extract import PageExtract, canonical_url, extract_page, is_attachment_url
+from spiders.attachments import decode_with_encoding, filename_from_content_disposition, sniff_kind
+from spiders.extract import PageExtract, canonical_url, is_attachment_url
 from spiders.outcomes import classify_failure, waf_reason
+from spiders.workers import ExtractionFailed, Workers
 
 #: Roles whose pages we read and follow (on allowed hosts); everything else is checked for reachability.
 _CRAWLED = frozenset({PageRole.CATALOGUE, PageRole.LIST, PageRole.DETAIL, PageRole.ATTACHMENT})
@@ -44,6 +44,26 @@ class PageItems:
 
     url: str
     items: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything one response taught us, as one item: Scrapy's per-item cost is paid once per page,
+    not once per link (a page with 80 links would otherwise be 80 items)."""
+
+    records: tuple[Page | Entry | Link | PageItems, ...]
+
+
+def _bundled(outputs: Iterable[Any]) -> Iterator[Any]:
+    """Requests go to the scheduler one by one; records travel together."""
+    records = []
+    for out in outputs:
+        if isinstance(out, Request):
+            yield out
+        else:
+            records.append(out)
+    if records:
+        yield Evidence(tuple(records))
 
 
 @dataclass
@@ -68,6 +88,7 @@ class CatalogueSpider(scrapy.Spider):
         run_id: int,
         db_path: str,
         item_numbers: Iterable[int] | None = None,
+        processes: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -82,16 +103,16 @@ class CatalogueSpider(scrapy.Spider):
         self.outstanding: dict[int, int] = defaultdict(int)
         self.total = 0
         self.validators = self.store.validators(site.id, before_run=run_id)
+        self.workers = Workers(timeout_s=max(30.0, 4 * self.policy.timeout_seconds),
+                               max_chars=self.policy.max_download_bytes, processes=processes)
 
     # -- scheduling ---------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
         for number in self.item_numbers:
             site_item = self.site.item(number)
-            if not site_item.urls:
-                continue
             for url in site_item.urls:
-                for out in self._follow(url, PageRole.CATALOGUE, {number}, parent="", depth=0, text="", site_item=site_item):
+                for out in _bundled(self._follow(url, PageRole.CATALOGUE, {number}, parent="", depth=0, text="")):
                     yield out
 
     def _follow(
@@ -103,7 +124,6 @@ class CatalogueSpider(scrapy.Spider):
         parent: str,
         depth: int,
         text: str,
-        site_item: SiteItem | None = None,
     ) -> Iterator[Any]:
         """Schedule a URL once; later meetings only add an item or a source edge."""
         try:
@@ -183,6 +203,14 @@ class CatalogueSpider(scrapy.Spider):
     # -- responses ----------------------------------------------------------------------------------
 
     async def parse(self, response: Response) -> AsyncIterator[Any]:
+        outputs = [out async for out in self._observe(response)]
+        for out in _bundled(outputs):
+            yield out
+
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        yield from _bundled(list(self._failed(failure)))
+
+    async def _observe(self, response: Response) -> AsyncIterator[Any]:
         url = self._request_url(response)
         node = self.nodes[url]
         if node.role is PageRole.LINKED:
@@ -200,7 +228,7 @@ class CatalogueSpider(scrapy.Spider):
             for out in self._reuse_previous(url, node, response):
                 yield out
             return
-        body_text = response.text if isinstance(response, TextResponse) else ""
+        body_text = _decoded(response) if isinstance(response, TextResponse) else ""
         waf = waf_reason(response.status, body_text)
         if waf:
             for out in self._record_plain(url, node, response, status=FetchStatus.WAF, error=waf):
@@ -217,13 +245,13 @@ class CatalogueSpider(scrapy.Spider):
                 yield out
             return
         if self._is_html(response):
-            for out in self._record_html(url, node, response):
+            async for out in self._record_html(url, node, response, body_text):
                 yield out
         else:
             async for out in self._record_file(url, node, response):
                 yield out
 
-    def failed(self, failure: Failure) -> Iterator[Any]:
+    def _failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         url = self._request_url_of(request)
         node = self.nodes.get(url)
@@ -258,7 +286,7 @@ class CatalogueSpider(scrapy.Spider):
             redirects=redirects,
             final_url=response.url if response.url != url else "",
             content_type=content_type,
-            encoding=response.encoding if isinstance(response, TextResponse) else "",
+            encoding=response.meta.get("xxgk_encoding", ""),
             size=len(response.body),
             sha256=hashlib.sha256(response.body).hexdigest() if response.body else "",
             fetched_at=datetime.now(UTC).replace(microsecond=0),
@@ -283,10 +311,16 @@ class CatalogueSpider(scrapy.Spider):
         node.recorded = True
         yield from self._resolve(url, status, response.status, error, record=False)
 
-    def _record_html(self, url: str, node: _Node, response: Response) -> Iterator[Any]:
-        assert isinstance(response, TextResponse)
+    async def _record_html(self, url: str, node: _Node, response: Response, text: str) -> AsyncIterator[Any]:
         site_item = self._site_item(node)
-        extract = extract_page(_decoded(response), response.url, site_item.selectors if site_item else None)
+        try:
+            extract = await self.workers.extract(text, response.url, site_item.selectors if site_item else None)
+        except ExtractionFailed as exc:
+            # The page answered but could not be read: evidence of the answer, no verdict on its content.
+            for out in self._record_plain(url, node, response, status=FetchStatus.UNREADABLE,
+                                          error=f"页面无法解析：{exc}"):
+                yield out
+            return
         page = replace(
             self._base_page(url, node, response, FetchStatus.OK, ""),
             kind=extract.kind,
@@ -297,18 +331,17 @@ class CatalogueSpider(scrapy.Spider):
         )
         yield page
         node.recorded = True
-        yield from self._resolve(url, FetchStatus.OK, response.status, "", record=False)
-        yield from self._children(url, node, extract)
+        for out in self._resolve(url, FetchStatus.OK, response.status, "", record=False):
+            yield out
+        for out in self._children(url, node, extract):
+            yield out
 
     async def _record_file(self, url: str, node: _Node, response: Response) -> AsyncIterator[Any]:
         disposition = _header(response, "Content-Disposition")
         filename = filename_from_content_disposition(disposition) if disposition else ""
         content_type = _header(response, "Content-Type")
         kind = sniff_kind(response.body, content_type, filename, response.url)
-        # Parsing a PDF is slow pure Python: off the event loop, so downloads keep flowing meanwhile.
-        extracted = await asyncio.to_thread(
-            extract_text, response.body, kind, max_chars=self.policy.max_download_bytes
-        )
+        extracted = await self.workers.read(response.body, kind)
         page = replace(
             self._base_page(url, node, response, FetchStatus.OK, extracted.error),
             kind=PageKind.FILE,
@@ -449,6 +482,7 @@ class CatalogueSpider(scrapy.Spider):
         return not (head.startswith((b"%pdf", b"pk\x03\x04", b"\xd0\xcf\x11\xe0")))
 
     def closed(self, reason: str) -> None:
+        self.workers.close()
         self.store.close()
 
 
@@ -460,10 +494,13 @@ def stop_link_check_bodies(headers: Any, body_length: int, request: Request, spi
 
 def _decoded(response: TextResponse) -> str:
     """Scrapy lets the HTTP charset win over <meta>; Chinese servers send Tomcat's ISO-8859-1 default or
-    claim UTF-8 for GBK pages. decode_text tries declared charsets strictly and weak defaults last."""
+    claim UTF-8 for GBK pages. decode_with_encoding tries declared charsets strictly, weak defaults last.
+    The encoding used is kept on the response for the page record."""
     content_type = _header(response, "Content-Type")
     _, _, declared = content_type.partition("charset=")
-    return decode_text(response.body, declared.split(";")[0].strip(" \"'"))
+    text, encoding = decode_with_encoding(response.body, declared.split(";")[0].strip(" \"'"))
+    response.meta["xxgk_encoding"] = encoding
+    return text
 
 
 def _header(response: Response, name: str) -> str:

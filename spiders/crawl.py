@@ -43,6 +43,7 @@ def crawl(
     obey_robots: bool | None = None,
     progress: Callable[[CrawlProgress], None] | None = None,
     log_level: str = "WARNING",
+    processes: int | None = None,
     extra_settings: dict[str, Any] | None = None,
 ) -> CrawlOutcome:
     """Crawl `site` into the store at `db_path`; returns the run id and how the crawl ended."""
@@ -79,6 +80,7 @@ def crawl(
         run_id=run.id,
         db_path=str(db_path),
         item_numbers=list(item_numbers) if item_numbers else None,
+        processes=processes,
     )
     try:
         process.start()

@@ -13,7 +13,7 @@ from scrapy.crawler import Crawler
 
 from auditor.models import Entry, Link, Page
 from auditor.store import Store
-from spiders.catalogue import PageItems
+from spiders.catalogue import Evidence, PageItems
 
 _BATCH = 400
 _MAX_WAIT_S = 2.0
@@ -40,14 +40,15 @@ class StorePipeline:
         self.store = Store(self.db_path)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, Page):
-            self.pages.append(item)
-        elif isinstance(item, Entry):
-            self.entries.append(item)
-        elif isinstance(item, Link):
-            self.links.append(item)
-        elif isinstance(item, PageItems):
-            self.page_items.append(item)
+        for record in item.records if isinstance(item, Evidence) else (item,):
+            if isinstance(record, Page):
+                self.pages.append(record)
+            elif isinstance(record, Entry):
+                self.entries.append(record)
+            elif isinstance(record, Link):
+                self.links.append(record)
+            elif isinstance(record, PageItems):
+                self.page_items.append(record)
         pending = len(self.pages) + len(self.entries) + len(self.links) + len(self.page_items)
         if pending >= _BATCH or time.monotonic() - self.last_flush > _MAX_WAIT_S:
             self.flush()

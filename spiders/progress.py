@@ -50,14 +50,16 @@ class ProgressExtension:
         self.callback(self.progress)
 
     def item_scraped(self, item: Any, spider: Any) -> None:
-        if not isinstance(item, Page):
+        pages = [r for r in getattr(item, "records", (item,)) if isinstance(r, Page)]
+        if not pages:
             return
         p = self.progress
-        p.pages += 1
-        p.bytes += item.size
-        p.last_url = item.url
-        if not item.status.has_content and item.status not in (FetchStatus.ROBOTS, FetchStatus.BOUNDED):
-            p.errors += 1
+        for page in pages:
+            p.pages += 1
+            p.bytes += page.size
+            p.last_url = page.url
+            if not page.status.has_content and page.status not in (FetchStatus.ROBOTS, FetchStatus.BOUNDED):
+                p.errors += 1
         outstanding = getattr(spider, "outstanding", {})
         p.items_done = sum(1 for n in getattr(spider, "item_numbers", []) if outstanding.get(n, 0) <= 0)
         self.callback(p)

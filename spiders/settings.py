@@ -29,6 +29,11 @@ BASE_SETTINGS: dict[str, Any] = {
     "METAREFRESH_ENABLED": True,
     "REDIRECT_MAX_TIMES": 8,
     "REMOTE_CONTROL_ENABLED": False,
+    # Depth and off-site bounds are the spider's own (per item, per role); Scrapy's copies only cost time.
+    "SPIDER_MIDDLEWARES": {
+        "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+        "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    },
     # Our records say what failed; Scrapy's own give-up message would only repeat it.
     "RETRY_GIVE_UP_LOG_LEVEL": "DEBUG",
     "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],

@@ -1,0 +1,108 @@
+"""Page and attachment reading in worker processes, beside the crawl.
+
+Extraction is pure-Python CPU work (lxml heuristics, pdfminer, python-docx). In the crawl's own process
+it holds the GIL and stalls every download; in a worker it runs on the machine's other core(s) while
+Scrapy keeps fetching. A worker stuck on a pathological file or page is killed and replaced, which a
+thread cannot be. Identical attachments (the same PDF linked from many pages) are read once per run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import multiprocessing
+import os
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from checklist.model import Selectors
+from spiders.attachments import AttachmentText, FileKind, extract_text
+from spiders.extract import PageExtract, extract_page
+
+T = TypeVar("T")
+
+#: Kinds whose reading costs real CPU; plain text and HTML bodies are decoded in place.
+_HEAVY = frozenset({FileKind.PDF, FileKind.DOCX, FileKind.DOC, FileKind.XLSX, FileKind.XLS, FileKind.ZIP})
+
+
+class ExtractionFailed(Exception):
+    """The worker could not read this page in time, or crashed on it."""
+
+
+class Workers:
+    def __init__(self, *, timeout_s: float = 60.0, max_chars: int = 2_000_000,
+                 cache_chars: int = 50_000_000, processes: int | None = None) -> None:
+        self.timeout_s = timeout_s
+        self.max_chars = max_chars
+        # 0 processes: read in this process (small crawls, or a one-core machine).
+        self.processes = max(0, (os.cpu_count() or 1) - 1) if processes is None else processes
+        self._pool: ProcessPoolExecutor | None = None
+        self._cache: OrderedDict[str, AttachmentText] = OrderedDict()
+        self._cache_chars = 0
+        self._cache_limit = cache_chars
+
+    async def extract(self, html: str, url: str, selectors: Selectors | None) -> PageExtract:
+        return await self._run(extract_page, html, url, selectors)
+
+    async def read(self, body: bytes, kind: FileKind) -> AttachmentText:
+        if kind not in _HEAVY:
+            return extract_text(body, kind, max_chars=self.max_chars)
+        key = f"{kind}:{hashlib.sha256(body).hexdigest()}"
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        try:
+            result = await self._run(_read, body, kind, self.max_chars)
+        except ExtractionFailed as exc:
+            result = AttachmentText(kind, "", None, True, str(exc))
+        self._remember(key, result)
+        return result
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        if not self.processes:
+            return fn(*args)
+        loop = asyncio.get_running_loop()
+        try:
+            return await asyncio.wait_for(loop.run_in_executor(self._executor(), fn, *args), self.timeout_s)
+        except TimeoutError:
+            self._kill()
+            raise ExtractionFailed(f"timeout: not read within {self.timeout_s:.0f} s") from None
+        except BrokenProcessPool:
+            self._kill()
+            raise ExtractionFailed("reader crashed on this content") from None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn, not fork: the crawl process runs threads and an event loop that must not be copied.
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
+
+    def _kill(self) -> None:
+        """Stop a worker stuck on a file; the next task gets a fresh pool."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        for process in list(getattr(pool, "_processes", {}).values()):  # no public API to stop a busy worker
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def _remember(self, key: str, result: AttachmentText) -> None:
+        self._cache[key] = result
+        self._cache_chars += len(result.text)
+        while self._cache_chars > self._cache_limit and self._cache:
+            _, old = self._cache.popitem(last=False)
+            self._cache_chars -= len(old.text)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _read(body: bytes, kind: FileKind, max_chars: int) -> AttachmentText:
+    return extract_text(body, kind, max_chars=max_chars)
+
