@@ -43,6 +43,7 @@ class Workers:
         self._cache: OrderedDict[str, AttachmentText] = OrderedDict()
         self._cache_chars = 0
         self._cache_limit = cache_chars
+        self._reading: dict[str, asyncio.Future[AttachmentText]] = {}
 
     async def extract(self, html: str, url: str, selectors: Selectors | None) -> PageExtract:
         return await self._run(extract_page, html, url, selectors)
@@ -55,10 +56,21 @@ class Workers:
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
+        pending = self._reading.get(key)
+        if pending is not None:  # the same file is being read for another link right now
+            return await asyncio.shield(pending)
+        future: asyncio.Future[AttachmentText] = asyncio.get_running_loop().create_future()
+        self._reading[key] = future
         try:
             result = await self._run(_read, body, kind, self.max_chars)
         except ExtractionFailed as exc:
             result = AttachmentText(kind, "", None, True, str(exc))
+        except BaseException:
+            future.cancel()  # whoever waits on the same file gives up with us
+            raise
+        finally:
+            del self._reading[key]
+        future.set_result(result)
         self._remember(key, result)
         return result
 
