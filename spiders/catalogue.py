@@ -136,6 +136,8 @@ class CatalogueSpider(scrapy.Spider):
         if node is not None:
             new_items = items - node.items
             node.items |= items
+            if node.role is PageRole.LINKED and role in _CRAWLED and self._upgradable(url, node):
+                yield from self._upgrade(url, node, role, parent, depth)
             if parent:
                 node.sources.append((parent, text))
                 if node.result is not None:
@@ -156,6 +158,22 @@ class CatalogueSpider(scrapy.Spider):
             return
         for it in items:
             self.per_item[it] += 1
+            self.outstanding[it] += 1
+        self.total += 1
+        yield self._request(url, node)
+
+    def _upgradable(self, url: str, node: _Node) -> bool:
+        host = urlsplit(url).hostname or ""
+        return self.site.host_allowed(host) and (node.result is None or node.result[0] is not FetchStatus.BOUNDED)
+
+    def _upgrade(self, url: str, node: _Node, role: PageRole, parent: str, depth: int) -> Iterator[Any]:
+        """A URL first met as a plain link ("尾页", a menu entry) turns out to be a list page, an article or
+        a file of the item: read it after all. A HEAD still in flight is answered by a GET (see _observe)."""
+        node.role, node.parent, node.depth = role, parent, depth
+        if node.result is None:
+            return
+        node.result, node.recorded = None, False
+        for it in node.items:
             self.outstanding[it] += 1
         self.total += 1
         yield self._request(url, node)
@@ -213,6 +231,10 @@ class CatalogueSpider(scrapy.Spider):
     async def _observe(self, response: Response) -> AsyncIterator[Any]:
         url = self._request_url(response)
         node = self.nodes[url]
+        assert response.request is not None
+        if response.request.method == "HEAD" and node.role is not PageRole.LINKED:
+            yield self._request(url, node)  # upgraded while its link check was under way: now read it
+            return
         if node.role is PageRole.LINKED:
             if response.request is not None and response.request.method == "HEAD" and response.status >= 400:
                 # Many servers answer HEAD wrongly (405, 403, even 404): ask again with a GET before judging.
@@ -258,6 +280,9 @@ class CatalogueSpider(scrapy.Spider):
         if node is None:
             return
         status, reason = classify_failure(failure.value or Exception("unknown failure"))
+        if request.method == "HEAD" and node.role is not PageRole.LINKED:
+            yield self._request(url, node)  # upgraded while its link check was under way: now read it
+            return
         if node.role is PageRole.LINKED and request.method == "HEAD" and status not in (
             FetchStatus.ROBOTS, FetchStatus.DNS, FetchStatus.REFUSED, FetchStatus.TOO_LARGE, FetchStatus.TIMEOUT
         ):

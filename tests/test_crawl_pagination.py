@@ -1,0 +1,42 @@
+"""A list whose pager links the last page ("尾页") before the 下一页 chain reaches it: every page of the
+column is still read, and every article on it, not merely link-checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditor.models import FetchStatus, PageRole
+from auditor.store import Store
+from hostile import HostileServer, article_page, html, list_page, run_auditor, write_catalogue
+
+
+def _pager(page: int, last: int) -> str:
+    links = '<a href="/col/list.htm">首页</a>'
+    if page < last:
+        links += f'<a href="/col/list{page + 1}.htm">下一页</a>'
+    return f'<div class="pager">{links}<a href="/col/list{last}.htm">尾页</a> 第{page}页/共{last}页</div>'
+
+
+def test_a_page_first_met_as_a_plain_link_is_read_when_it_turns_out_to_be_a_list(tmp_path: Path) -> None:
+    last = 3
+    with HostileServer() as site:
+        for page in range(1, last + 1):
+            path = "/col/list.htm" if page == 1 else f"/col/list{page}.htm"
+            entries = [(f"/col/a{page}{i}.htm", f"2018年第{page}页第{i}条公告", f"2018-0{page}-1{i}") for i in range(3)]
+            site.route(path, html(list_page("通知公告", entries, extra=_pager(page, last))))
+            for href, title, day in entries:
+                site.route(href, html(article_page(title, day)))
+        urls: dict[int, str | list[str]] = {n: site.url("/col/list.htm") for n in range(1, 51)}
+        catalogue = write_catalogue(tmp_path / "site.yaml", urls)
+        ran = run_auditor(["crawl", "--site", str(catalogue), "--db", str(tmp_path / "a.sqlite"), "--no-polite"],
+                          timeout=60)
+        assert ran.returncode == 0, ran.stderr
+        with Store(tmp_path / "a.sqlite") as store:
+            run = store.runs()[-1]
+            last_page = store.page(run.id, site.url(f"/col/list{last}.htm"))
+            assert last_page is not None and last_page.role is PageRole.LIST
+            assert last_page.status is FetchStatus.OK
+            read = [p for p in store.pages(run.id) if p.role is PageRole.DETAIL and p.status is FetchStatus.OK]
+            assert len(read) == 3 * last
+            assert len({e.url for e in store.entries(run.id)}) == 3 * last
+        assert "GET" in site.methods(f"/col/list{last}.htm")
