@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hostile import HostileServer, article_page, html, list_page, run_auditor, write_catalogue
+
 from auditor.models import FetchStatus, PageRole
 from auditor.store import Store
-from hostile import HostileServer, article_page, html, list_page, run_auditor, write_catalogue
 
 
 def _pager(page: int, last: int) -> str:

@@ -35,8 +35,8 @@ def test_an_older_database_is_migrated_in_place_keeping_its_runs(tmp_path: Path)
 def test_a_run_whose_process_died_is_marked_interrupted(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite"
     # A real process starts a run and exits without finishing it, as kill -9 would leave it.
-    code = ("from auditor.store import Store; s = Store(%r); "
-            "s.begin_run('ustb', tool_version='t', checklist_version='q', catalogue_version='c')") % str(db)
+    code = (f"from auditor.store import Store; s = Store({str(db)!r}); "
+            "s.begin_run('ustb', tool_version='t', checklist_version='q', catalogue_version='c')")
     subprocess.run([sys.executable, "-c", code], check=True)
     with Store(db) as store:
         assert store.runs()[0].state is RunState.RUNNING
