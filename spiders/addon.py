@@ -13,6 +13,9 @@ class XxgkAddon:
         settings["EXTENSIONS"] = {**dict(settings.getdict("EXTENSIONS")), "spiders.progress.ProgressExtension": 500}
         middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
         middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] = None
+        # The catalogue's allowed hosts are enforced by the spider (off-site = link check only); no auth.
+        middlewares["scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"] = None
+        middlewares["scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware"] = None
         middlewares["spiders.middlewares.BackoffRetryMiddleware"] = 550
         # Before RobotsTxtMiddleware (100) and HttpProxyMiddleware (750): robots.txt goes the same way.
         middlewares["spiders.middlewares.ExplicitProxyMiddleware"] = 50

@@ -15,8 +15,8 @@ from checklist.model import CrawlPolicy
 BASE_SETTINGS: dict[str, Any] = {
     # Our components, as an add-on (spiders/addon.py), so `scrapy crawl catalogue` gets them too.
     "ADDONS": {"spiders.addon.XxgkAddon": 0},
-    # Stay a polite, predictable guest: one site at a time, small bursts per host.
-    "CONCURRENT_ITEMS": 20,
+    # One bundled item per response (spiders.catalogue.Evidence): more item slots only cost a task each.
+    "CONCURRENT_ITEMS": 1,
     "CONCURRENT_REQUESTS": 16,
     # Cookies would let a WAF track us and make nights differ; disclosure pages need none.
     "COOKIES_ENABLED": False,
@@ -33,6 +33,7 @@ BASE_SETTINGS: dict[str, Any] = {
     "SPIDER_MIDDLEWARES": {
         "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
         "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+        "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
     },
     # Our records say what failed; Scrapy's own give-up message would only repeat it.
     "RETRY_GIVE_UP_LOG_LEVEL": "DEBUG",
