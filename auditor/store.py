@@ -34,7 +34,7 @@ from auditor.models import (
     Verdict,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -131,6 +131,12 @@ _MIGRATIONS: dict[int, str] = {
     """,
     # The catalogue file a run followed, so later commands can judge and report it without --site.
     2: "ALTER TABLE runs ADD COLUMN catalogue_path TEXT NOT NULL DEFAULT ''",
+    # A 304 night looks each URL up in earlier runs: without these, every lookup scans the whole history.
+    3: """
+    CREATE INDEX pages_url ON pages(url, run_id);
+    CREATE INDEX entries_list ON entries(run_id, list_url);
+    CREATE INDEX page_items_url ON page_items(run_id, url);
+    """,
 }
 
 
