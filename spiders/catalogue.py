@@ -9,6 +9,7 @@ that a page serves several items.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -77,6 +78,7 @@ class _Node:
     result: tuple[FetchStatus, int | None, str] | None = None  # status, http status, error
     sources: list[tuple[str, str]] = field(default_factory=list)  # (from_url, anchor text)
     recorded: bool = False
+    counted: set[int] = field(default_factory=set)  # items whose progress waits for this request
 
 
 class CatalogueSpider(scrapy.Spider):
@@ -128,9 +130,17 @@ class CatalogueSpider(scrapy.Spider):
         """Schedule a URL once; later meetings only add an item or a source edge."""
         try:
             url = canonical_url(url)
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+            parts.port  # noqa: B018 - raises on a malformed port
         except ValueError:
+            # A malformed address (bad port, broken IPv6) is a broken link the page's owner can fix.
+            if parent and url.lower().startswith(("http://", "https://")) and url not in self.nodes:
+                self.nodes[url] = _Node(role=PageRole.LINKED, items=set(items), depth=depth, parent=parent,
+                                        sources=[(parent, text)])
+                yield from self._resolve(url, FetchStatus.HTTP_ERROR, None, "链接地址格式错误")
             return
-        if urlsplit(url).scheme not in ("http", "https"):
+        if parts.scheme not in ("http", "https") or not host:
             return
         node = self.nodes.get(url)
         if node is not None:
@@ -145,13 +155,17 @@ class CatalogueSpider(scrapy.Spider):
             if new_items and node.recorded:
                 yield PageItems(url, tuple(sorted(new_items)))
             return
-        host = urlsplit(url).hostname or ""
-        if role in _CRAWLED and not self.site.host_allowed(host):
+        allowed = self.site.host_allowed(host)
+        if role in _CRAWLED and not allowed:
             role = PageRole.LINKED  # off-site: checked for reachability, not crawled
         node = _Node(role=role, items=set(items), depth=depth, parent=parent)
         if parent:
             node.sources.append((parent, text))
         self.nodes[url] = node
+        if not allowed and _internal_address(host):
+            # A crawled page must not steer us into private networks (cloud metadata, intranet admin pages).
+            yield from self._resolve(url, FetchStatus.OFFSITE, None, "内网或保留地址，不检查")
+            return
         reason = self._bound_reason(role, items)
         if reason:
             yield from self._resolve(url, FetchStatus.BOUNDED, None, reason)
@@ -159,6 +173,7 @@ class CatalogueSpider(scrapy.Spider):
         for it in items:
             self.per_item[it] += 1
             self.outstanding[it] += 1
+        node.counted = set(items)
         self.total += 1
         yield self._request(url, node)
 
@@ -175,6 +190,7 @@ class CatalogueSpider(scrapy.Spider):
         node.result, node.recorded = None, False
         for it in node.items:
             self.outstanding[it] += 1
+        node.counted = set(node.items)
         self.total += 1
         yield self._request(url, node)
 
@@ -459,9 +475,9 @@ class CatalogueSpider(scrapy.Spider):
             node.recorded = True
         for source, text in node.sources:
             yield self._link(source, url, text, node.result)
-        if status is not FetchStatus.BOUNDED:
-            for it in node.items:
-                self.outstanding[it] -= 1
+        for it in node.counted:
+            self.outstanding[it] -= 1
+        node.counted = set()
 
     @staticmethod
     def _link(source: str, url: str, text: str, result: tuple[FetchStatus, int | None, str]) -> Link:
@@ -526,6 +542,16 @@ def _decoded(response: TextResponse) -> str:
     text, encoding = decode_with_encoding(response.body, declared.split(";")[0].strip(" \"'"))
     response.meta["xxgk_encoding"] = encoding
     return text
+
+
+def _internal_address(host: str) -> bool:
+    """An IP literal in a private, loopback, link-local or reserved range (names are not resolved here)."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved \
+        or address.is_multicast or address.is_unspecified
 
 
 def _header(response: Response, name: str) -> str:

@@ -41,3 +41,38 @@ def test_a_page_first_met_as_a_plain_link_is_read_when_it_turns_out_to_be_a_list
             assert len(read) == 3 * last
             assert len({e.url for e in store.entries(run.id)}) == 3 * last
         assert "GET" in site.methods(f"/col/list{last}.htm")
+
+
+def test_links_into_internal_addresses_are_recorded_not_followed(tmp_path: Path) -> None:
+    """A hostile page must not turn the crawler into a probe of private networks."""
+    with HostileServer() as site:
+        internal = "http://127.0.0.2:{port}/admin", "http://[::1]:{port}/metadata"
+        links = "".join(f'<a href="{u.format(port=site.port)}">内部</a>' for u in internal)
+        site.route("/col/list.htm", html(article_page("通知", "2018-06-12", body="正文" * 40 + links)))
+        catalogue = write_catalogue(tmp_path / "site.yaml", {n: site.url("/col/list.htm") for n in range(1, 51)})
+        ran = run_auditor(["crawl", "--site", str(catalogue), "--db", str(tmp_path / "a.sqlite"), "--no-polite"],
+                          timeout=60)
+        assert ran.returncode == 0, ran.stderr
+        with Store(tmp_path / "a.sqlite") as store:
+            run = store.runs()[-1]
+            for url in internal:
+                page = store.page(run.id, url.format(port=site.port))
+                assert page is not None and page.status is FetchStatus.OFFSITE, url
+        assert site.hits("/admin") == 0 and site.hits("/metadata") == 0
+
+
+def test_a_malformed_link_is_a_broken_link_and_the_page_is_still_read(tmp_path: Path) -> None:
+    with HostileServer() as site:
+        bad = "http://bad.example:99999/x"
+        body = "正文" * 40 + f'<a href="{bad}">坏链接</a><a href="/col/ok.htm">好链接</a>'
+        site.route("/col/list.htm", html(article_page("通知", "2018-06-12", body=body)))
+        site.route("/col/ok.htm", html(article_page("好", "2018-06-12")))
+        catalogue = write_catalogue(tmp_path / "site.yaml", {n: site.url("/col/list.htm") for n in range(1, 51)})
+        ran = run_auditor(["crawl", "--site", str(catalogue), "--db", str(tmp_path / "a.sqlite"), "--no-polite"],
+                          timeout=60)
+        assert ran.returncode == 0, ran.stderr
+        with Store(tmp_path / "a.sqlite") as store:
+            run = store.runs()[-1]
+            links = {k.to_url: k for k in store.links(run.id)}
+            assert links[bad].status is FetchStatus.HTTP_ERROR
+            assert links[site.url("/col/ok.htm")].status is FetchStatus.OK
