@@ -13,6 +13,8 @@ class XxgkAddon:
         settings["EXTENSIONS"] = {**dict(settings.getdict("EXTENSIONS")), "spiders.progress.ProgressExtension": 500}
         middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
         middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] = None
+        middlewares["scrapy.downloadermiddlewares.redirect.RedirectMiddleware"] = None
+        middlewares["spiders.middlewares.GuardedRedirectMiddleware"] = 600
         # The catalogue's allowed hosts are enforced by the spider (off-site = link check only); no auth.
         middlewares["scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"] = None
         middlewares["scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware"] = None

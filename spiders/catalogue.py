@@ -9,7 +9,6 @@ that a page serves several items.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -27,6 +26,7 @@ from twisted.python.failure import Failure
 from auditor.models import Entry, FetchStatus, FoundDate, Link, Page, PageKind, PageRole
 from auditor.store import Store
 from checklist.model import Site, SiteItem
+from spiders.addresses import internal_address
 from spiders.attachments import decode_with_encoding, filename_from_content_disposition, sniff_kind
 from spiders.extract import PageExtract, canonical_url, is_attachment_url
 from spiders.outcomes import classify_failure, waf_reason
@@ -162,7 +162,7 @@ class CatalogueSpider(scrapy.Spider):
         if parent:
             node.sources.append((parent, text))
         self.nodes[url] = node
-        if not allowed and _internal_address(host):
+        if not allowed and internal_address(host):
             # A crawled page must not steer us into private networks (cloud metadata, intranet admin pages).
             yield from self._resolve(url, FetchStatus.OFFSITE, None, "内网或保留地址，不检查")
             return
@@ -542,16 +542,6 @@ def _decoded(response: TextResponse) -> str:
     text, encoding = decode_with_encoding(response.body, declared.split(";")[0].strip(" \"'"))
     response.meta["xxgk_encoding"] = encoding
     return text
-
-
-def _internal_address(host: str) -> bool:
-    """An IP literal in a private, loopback, link-local or reserved range (names are not resolved here)."""
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved \
-        or address.is_multicast or address.is_unspecified
 
 
 def _header(response: Response, name: str) -> str:

@@ -56,6 +56,8 @@ def classify_failure(exc: BaseException) -> tuple[FetchStatus, str]:
     if isinstance(exc, IgnoreRequest):
         if "robots.txt" in text:
             return FetchStatus.ROBOTS, "robots.txt 禁止抓取"
+        if text.startswith("off-site redirect"):
+            return FetchStatus.OFFSITE, "重定向到目录未允许的站点：" + text.rsplit(" ", 1)[-1]
         if "max redirections" in text.lower() or "redirect" in text.lower():
             return FetchStatus.REDIRECT_LOOP, text
         if "maxsize" in text.lower() or "larger than" in text.lower() or "decompress" in text.lower():

@@ -30,9 +30,9 @@ BASE_SETTINGS: dict[str, Any] = {
     "REDIRECT_MAX_TIMES": 8,
     "REMOTE_CONTROL_ENABLED": False,
     # Depth and off-site bounds are the spider's own (per item, per role); Scrapy's copies only cost time.
+    # (RefererMiddleware stays: redirect handling expects it, and site admins read the Referer.)
     "SPIDER_MIDDLEWARES": {
         "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
-        "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
         "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
     },
     # Our records say what failed; Scrapy's own give-up message would only repeat it.

@@ -48,17 +48,19 @@ def test_links_into_internal_addresses_are_recorded_not_followed(tmp_path: Path)
     with HostileServer() as site:
         internal = "http://127.0.0.2:{port}/admin", "http://[::1]:{port}/metadata"
         links = "".join(f'<a href="{u.format(port=site.port)}">内部</a>' for u in internal)
+        links += '<a href="/hop">跳转</a>'  # an allowed URL that redirects into an internal address
         site.route("/col/list.htm", html(article_page("通知", "2018-06-12", body="正文" * 40 + links)))
+        site.route("/hop", html("", status=302, headers={"Location": f"http://127.0.0.2:{site.port}/secret"}))
         catalogue = write_catalogue(tmp_path / "site.yaml", {n: site.url("/col/list.htm") for n in range(1, 51)})
         ran = run_auditor(["crawl", "--site", str(catalogue), "--db", str(tmp_path / "a.sqlite"), "--no-polite"],
                           timeout=60)
         assert ran.returncode == 0, ran.stderr
         with Store(tmp_path / "a.sqlite") as store:
             run = store.runs()[-1]
-            for url in internal:
+            for url in (*internal, site.url("/hop")):
                 page = store.page(run.id, url.format(port=site.port))
                 assert page is not None and page.status is FetchStatus.OFFSITE, url
-        assert site.hits("/admin") == 0 and site.hits("/metadata") == 0
+        assert site.hits("/admin") == 0 and site.hits("/metadata") == 0 and site.hits("/secret") == 0
 
 
 def test_a_malformed_link_is_a_broken_link_and_the_page_is_still_read(tmp_path: Path) -> None:

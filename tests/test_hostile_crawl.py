@@ -204,6 +204,10 @@ def test_offsite_pages_are_never_crawled_only_link_checked(crawled: Crawled) -> 
     site = crawled.site
     offsite = {path: site.methods(path, host=site.OFFSITE_HOST) for h, path in site.requested()
                if h == site.OFFSITE_HOST and path != "/robots.txt"}
+    # A column that redirects off-site is recorded as moved there; the other host is not fetched at all.
+    assert "/elsewhere/list.htm" not in offsite, offsite
+    moved = crawled.page("/redirect/offsite")
+    assert moved.status is FetchStatus.OFFSITE and "elsewhere/list.htm" in moved.error
     # The off-site list the redirect led to links three articles: none may be requested.
     assert not any(p.startswith("/elsewhere/article/") and p != "/elsewhere/article/9" for p in offsite), offsite
     # Links and attachments on other hosts are checked for reachability with HEAD, never downloaded.
