@@ -331,8 +331,6 @@ def _env(**values: str) -> Iterator[None]:
 
 def run_demo(out: Path, config: Config) -> int:
     """Serve the bundled sample site on loopback and audit it as of 2018-11-30 into `out`."""
-    import tempfile
-
     from samplesite.server import SampleSiteServer
 
     console = Console()
@@ -340,7 +338,7 @@ def run_demo(out: Path, config: Config) -> int:
     db = str(out / "demo.sqlite")
     for stale in Path(out).glob("demo.sqlite*"):
         stale.unlink()
-    with SampleSiteServer() as server, tempfile.TemporaryDirectory():
+    with SampleSiteServer() as server:
         console.print(
             f"示例 demo: 内置样例站点（模拟 xxgk.ustb.edu.cn 的50个栏目）在 {server.proxy_url} 上运行；"
             f"按 {DEMO_AS_OF} 检查。", highlight=False,

@@ -14,7 +14,6 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Self
@@ -192,6 +191,7 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
+            self._run_columns = [d[0] for d in self.db.execute("SELECT * FROM runs LIMIT 0").description]
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a usable xxgk-auditor database ({exc})") from exc
 
@@ -308,8 +308,7 @@ class Store:
         return self._run(row) if row else None
 
     def _run(self, row: Sequence[object]) -> Run:
-        cols = [d[0] for d in self.db.execute("SELECT * FROM runs LIMIT 0").description]
-        r = dict(zip(cols, row, strict=True))
+        r = dict(zip(self._run_columns, row, strict=True))
         started = _datetime(str(r["started_at"]))
         assert started is not None
         return Run(
@@ -443,28 +442,18 @@ class Store:
             )
         }
 
-    def previous_page(self, site: str, url: str, before_run: int) -> Page | None:
-        """The newest stored content of a URL, to reuse when the server answers 304 Not Modified."""
+    def previous_content_run(self, site: str, url: str, before_run: int) -> int | None:
+        """The newest earlier run that stored a URL with content: the evidence a 304 Not Modified reuses."""
         row = self.db.execute(
             "SELECT p.run_id FROM pages p JOIN runs r ON r.id=p.run_id WHERE r.site=? AND p.url=?"
             " AND p.status IN (?,?) AND p.run_id<? AND r.pruned=0 ORDER BY p.run_id DESC LIMIT 1",
             (site, url, FetchStatus.OK, FetchStatus.NOT_MODIFIED, before_run),
         ).fetchone()
-        return self.page(int(row[0]), url) if row else None
+        return int(row[0]) if row else None
 
-    def previous_page_children(
-        self, site: str, url: str, before_run: int
-    ) -> tuple[list[Entry], list[Link], dict[str, PageRole]]:
-        """What a page led to in the run that last fetched it with content: its entries, its links, and the
-        role each link target played then (so a 304 night can follow the same paths without the body)."""
-        row = self.db.execute(
-            "SELECT p.run_id FROM pages p JOIN runs r ON r.id=p.run_id WHERE r.site=? AND p.url=?"
-            " AND p.status IN (?,?) AND p.run_id<? AND r.pruned=0 ORDER BY p.run_id DESC LIMIT 1",
-            (site, url, FetchStatus.OK, FetchStatus.NOT_MODIFIED, before_run),
-        ).fetchone()
-        if not row:
-            return [], [], {}
-        old = int(row[0])
+    def page_children(self, old: int, url: str) -> tuple[list[Entry], list[Link], dict[str, PageRole]]:
+        """What a page led to in run `old`: its entries, its links, and the role each link target played
+        then (so a 304 night can follow the same paths without the body)."""
         entries = [
             Entry(item=r[0], list_url=url, position=r[1], title=r[2], url=r[3], date_shown=r[4], date=_date(r[5]))
             for r in self.db.execute(
@@ -604,5 +593,3 @@ def _page(r: dict[str, object]) -> Page:
     )
 
 
-def with_items(page: Page, items: Iterable[int]) -> Page:
-    return replace(page, items=tuple(sorted(set(page.items) | set(items))))

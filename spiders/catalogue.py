@@ -428,8 +428,9 @@ class CatalogueSpider(scrapy.Spider):
 
     def _reuse_previous(self, url: str, node: _Node, response: Response) -> Iterator[Any]:
         """304 Not Modified: last night's evidence stands; follow the same paths it led to."""
-        previous = self.store.previous_page(self.site.id, url, self.run_id)
-        if previous is None:
+        old = self.store.previous_content_run(self.site.id, url, self.run_id)
+        previous = self.store.page(old, url) if old is not None else None
+        if old is None or previous is None:
             # We sent validators but lost the evidence (pruned): ask again without them.
             yield self._request(url, node, conditional=False)
             return
@@ -448,7 +449,7 @@ class CatalogueSpider(scrapy.Spider):
         )
         node.recorded = True
         yield from self._resolve(url, FetchStatus.NOT_MODIFIED, 304, "", record=False)
-        entries, links, roles = self.store.previous_page_children(self.site.id, url, self.run_id)
+        entries, links, roles = self.store.page_children(old, url)
         for it in node.items:
             for e in entries:
                 yield Entry(item=it, list_url=url, title=e.title, url=e.url, position=e.position,
