@@ -13,11 +13,18 @@ from dataclasses import replace
 from datetime import date
 
 from auditor.calendar import today_in_china
-from auditor.evidence import ItemEvidence, load_evidence, unreadable_by_site_fault
+from auditor.evidence import (
+    ItemEvidence,
+    load_evidence,
+    load_site_evidence,
+    template_targets,
+    unreadable_by_site_fault,
+)
 from auditor.models import FetchStatus, Finding, Run, RunState, Verdict
 from auditor.results import AuditResult, ItemResult, department_results, worst
 from auditor.rules import ALL_RULES, RULES_VERSION, RuleContext
 from auditor.rules.presence import DECLARED_ABSENCE, SITE_OUTAGE, CatalogueReachable, NotBlank
+from auditor.rules.site import SITE_ITEM, SITE_RULES
 from auditor.store import Store
 from checklist.model import Checklist, Item, Site, SiteItem
 
@@ -156,7 +163,8 @@ def evaluate(store: Store, run_id: int, site: Site, checklist: Checklist, as_of:
     if run.site != site.id:
         raise ValueError(f"run {run_id} is of site {run.site!r}, not {site.id!r}")
     pairs = judged_items(site, checklist)
-    evidence = [load_evidence(store, run_id, item.number) for item, _ in pairs]
+    template = template_targets(store, run_id)
+    evidence = [load_evidence(store, run_id, item.number, template) for item, _ in pairs]
     outage = is_outage(evidence, [si for _, si in pairs])
     if outage and run.state is RunState.COMPLETE:
         store.set_run_state(run_id, RunState.INCONCLUSIVE,
@@ -168,12 +176,16 @@ def evaluate(store: Store, run_id: int, site: Site, checklist: Checklist, as_of:
                           grace_working_days=checklist.publish_within_working_days)
         findings = [_first_seen(f, history, run_id, as_of) for f in judge(ctx, outage)]
         items.append(item_result(item, site_item, findings))
-    store.save_findings(run_id, as_of, [f for it in items for f in it.findings])
-    return assemble(store, run_id, site, checklist, as_of, tuple(items))
+    site_evidence = load_site_evidence(store, run_id, template)
+    site_findings = [] if outage else [
+        _first_seen(f, history, run_id, as_of) for rule in SITE_RULES if (f := rule.check(site_evidence))
+    ]
+    store.save_findings(run_id, as_of, [*(f for it in items for f in it.findings), *site_findings])
+    return assemble(store, run_id, site, checklist, as_of, tuple(items), tuple(site_findings))
 
 
 def assemble(store: Store, run_id: int, site: Site, checklist: Checklist, as_of: date,
-             items: tuple[ItemResult, ...]) -> AuditResult:
+             items: tuple[ItemResult, ...], site_findings: tuple[Finding, ...] = ()) -> AuditResult:
     """The result around judged items: the run as stored now, departments and statistics."""
     run = store.run(run_id)
     contacts = {d.name: d.contact for d in site.departments}
@@ -187,4 +199,5 @@ def assemble(store: Store, run_id: int, site: Site, checklist: Checklist, as_of:
         departments=department_results(items, contacts, run.state is RunState.COMPLETE),
         rules_version=RULES_VERSION,
         stats=run_stats(store, run_id),
+        site_findings=site_findings,
     )

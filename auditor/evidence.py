@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from auditor.calendar import CHINA
 from auditor.editions import TitlePeriod, title_period
-from auditor.models import Entry, FetchStatus, Link, Page, PageKind, PageRole
+from auditor.models import Entry, FetchStatus, Link, LinkVia, Page, PageKind, PageRole
 from auditor.store import Store
 
 #: HTTP answers that come from a firewall rather than the site (DOMAIN.md: 412/521 are WAF answers).
@@ -60,6 +60,17 @@ def http_date(value: str) -> date | None:
     if moment.tzinfo is None:
         return moment.date()
     return moment.astimezone(CHINA).date()
+
+
+#: A content link repeated on the pages of this many columns is the site's template, not a column's own.
+TEMPLATE_ITEMS = 3
+
+
+@dataclass(frozen=True)
+class SiteEvidence:
+    """The links of the site's furniture, one per target URL, as checked in one run."""
+
+    links: tuple[Link, ...]
 
 
 @dataclass(frozen=True)
@@ -159,13 +170,31 @@ def _page_date(page: Page | None) -> DatedBy | None:
     return DatedBy(modified, "http:last-modified") if modified else None
 
 
-def load_evidence(store: Store, run_id: int, item: int) -> ItemEvidence:
-    """Read one item's evidence from the store (pages tagged with the item, its entries, their links)."""
-    pages = tuple(store.pages(run_id, item))
-    urls = {p.url for p in pages}
-    return ItemEvidence(
-        item=item,
-        pages=pages,
-        entries=tuple(store.entries(run_id, item)),
-        links=tuple(store.links(run_id, from_urls=urls)) if urls else (),
+def load_evidence(store: Store, run_id: int, item: int, template: frozenset[str] = frozenset()) -> ItemEvidence:
+    """Read one item's evidence from the store: its column's pages, its entries, the links on its pages.
+
+    Furniture links, and `template` targets (linked from the content of many columns), are the site's:
+    they never reach an item's rules (see `load_site_evidence`)."""
+    links = tuple(
+        k for k in store.links(run_id, item) if k.via is not LinkVia.FURNITURE and k.to_url not in template
     )
+    own_targets = {k.to_url for k in links}
+    pages = tuple(
+        p for p in store.pages(run_id, item)
+        if p.role is not PageRole.LINKED or p.url in own_targets or p.url not in template
+    )
+    return ItemEvidence(item=item, pages=pages, entries=tuple(store.entries(run_id, item)), links=links)
+
+
+def template_targets(store: Store, run_id: int) -> frozenset[str]:
+    """Link targets that the content of several columns repeats: a template block, the site's."""
+    return frozenset(store.shared_link_targets(run_id, TEMPLATE_ITEMS))
+
+
+def load_site_evidence(store: Store, run_id: int, template: frozenset[str]) -> SiteEvidence:
+    """The site's own links: every furniture link, and the template targets, one per target URL."""
+    links: dict[str, Link] = {}
+    for k in store.links(run_id):
+        if (k.via is LinkVia.FURNITURE or k.to_url in template) and k.to_url not in links:
+            links[k.to_url] = k
+    return SiteEvidence(tuple(links.values()))

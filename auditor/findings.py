@@ -16,6 +16,7 @@ from auditor.evaluate import assemble, item_result, judged_items
 from auditor.models import Finding, Verdict
 from auditor.results import POINTS, SCHEMA, SCORE_FORMULA, SCORE_FORMULA_EN, AuditResult, ItemResult
 from auditor.rules import EXPLAINED_RULES
+from auditor.rules.site import SITE_ITEM, SITE_RULES
 from auditor.store import Store
 from checklist.model import Checklist, Site
 
@@ -76,9 +77,10 @@ def to_json(result: AuditResult) -> dict[str, Any]:
         "points": {v.value: p for v, p in POINTS.items()},
         "rules": [
             {"id": r.id, "kind": r.kind.value, "severity": r.severity.value, "explanation": r.explanation()}
-            for r in EXPLAINED_RULES
+            for r in (*EXPLAINED_RULES, *SITE_RULES)
         ],
         "items": [_item(it) for it in result.items],
+        "site_findings": [_finding(f) for f in result.site_findings],
         "departments": [
             {"name": d.name, "contact": d.contact, "items": list(d.items), "score": d.score,
              "counts": _counts(d.counts)}
@@ -118,4 +120,4 @@ def load_result(store: Store, run_id: int, site: Site, checklist: Checklist) -> 
         item_result(item, site_item, by_item.get(item.number, []))
         for item, site_item in judged_items(site, checklist)
     )
-    return assemble(store, run_id, site, checklist, run.as_of, items)
+    return assemble(store, run_id, site, checklist, run.as_of, items, tuple(by_item.get(SITE_ITEM, [])))

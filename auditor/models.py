@@ -160,6 +160,22 @@ class Entry:
     date: date | None = None
 
 
+class LinkVia(enum.StrEnum):
+    """Where on its page a link stood, which decides whose evidence the target is (DESIGN.md: an item's
+    evidence is its own column; site furniture belongs to the site)."""
+
+    ENTRY = "entry"  # a row of the column's own list: the article or file is the item's
+    PAGE = "page"  # the list's pager: a further page of the same column
+    ATTACHMENT = "attachment"  # a file attached to (or embedded in) the page's content
+    CONTENT = "content"  # any other link inside the page's main content: checked, the item's
+    FURNITURE = "furniture"  # navigation, sibling menus, breadcrumbs, sidebars, footers: checked, the site's
+
+    @property
+    def structural(self) -> bool:
+        """The target is part of the item's column (read and followed), not merely checked."""
+        return self in (LinkVia.ENTRY, LinkVia.PAGE, LinkVia.ATTACHMENT)
+
+
 @dataclass(frozen=True)
 class Link:
     """An edge from a page to a URL, with the result of checking the target."""
@@ -170,6 +186,7 @@ class Link:
     http_status: int | None = None
     text: str = ""  # the anchor text
     error: str = ""
+    via: LinkVia = LinkVia.CONTENT
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,7 @@ class AuditResult:
     departments: tuple[DepartmentResult, ...]
     rules_version: str = "1"
     stats: dict[str, int] = field(default_factory=dict)
+    site_findings: tuple[Finding, ...] = ()  # the site's own (furniture links): no department's
 
     @property
     def scored(self) -> bool:

@@ -24,6 +24,7 @@ from auditor.models import (
     Finding,
     FoundDate,
     Link,
+    LinkVia,
     Page,
     PageKind,
     PageRole,
@@ -33,7 +34,7 @@ from auditor.models import (
     Verdict,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -135,6 +136,17 @@ _MIGRATIONS: dict[int, str] = {
     CREATE INDEX pages_url ON pages(url, run_id);
     CREATE INDEX entries_list ON entries(run_id, list_url);
     CREATE INDEX page_items_url ON page_items(run_id, url);
+    """,
+    # Where a link stood on its page (LinkVia): an item's evidence is its own column, furniture is the
+    # site's. Older runs did not say; their structural edges are recovered from entries and target roles.
+    4: """
+    ALTER TABLE links ADD COLUMN via TEXT NOT NULL DEFAULT 'content';
+    UPDATE links SET via='entry' WHERE EXISTS (SELECT 1 FROM entries e WHERE e.run_id=links.run_id
+        AND e.list_url=links.from_url AND e.url=links.to_url);
+    UPDATE links SET via='page' WHERE via='content' AND EXISTS (SELECT 1 FROM pages p WHERE
+        p.run_id=links.run_id AND p.url=links.to_url AND p.role='list');
+    UPDATE links SET via='attachment' WHERE via='content' AND EXISTS (SELECT 1 FROM pages p WHERE
+        p.run_id=links.run_id AND p.url=links.to_url AND p.role='attachment')
     """,
 }
 
@@ -348,6 +360,9 @@ class Store:
                         _iso(p.fetched_at), p.etag, p.last_modified, p.parent, p.depth, p.filename,
                     ),
                 )
+                # A page record carries every item known when it was recorded: a URL first checked as a
+                # link and then read as another column's page must not keep the first one's item.
+                db.execute("DELETE FROM page_items WHERE run_id=? AND url=?", (run_id, p.url))
                 db.executemany(
                     "INSERT OR IGNORE INTO page_items (run_id, url, item) VALUES (?,?,?)",
                     [(run_id, p.url, item) for item in p.items],
@@ -374,9 +389,9 @@ class Store:
     def add_links(self, run_id: int, links: Iterable[Link]) -> None:
         with self.transaction() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO links (run_id, from_url, to_url, status, http_status, text, error)"
-                " VALUES (?,?,?,?,?,?,?)",
-                [(run_id, k.from_url, k.to_url, k.status, k.http_status, k.text, k.error) for k in links],
+                "INSERT OR REPLACE INTO links (run_id, from_url, to_url, status, http_status, text, error, via)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                [(run_id, k.from_url, k.to_url, k.status, k.http_status, k.text, k.error, k.via) for k in links],
             )
 
     _PAGE_SQL = (
@@ -416,17 +431,36 @@ class Store:
             for r in self.db.execute(sql + " ORDER BY item, rowid", args)
         ]
 
-    def links(self, run_id: int, from_urls: Iterable[str] | None = None) -> list[Link]:
-        rows = self.db.execute(
-            "SELECT from_url, to_url, status, http_status, text, error FROM links WHERE run_id=? ORDER BY rowid",
-            (run_id,),
-        ).fetchall()
-        wanted = set(from_urls) if from_urls is not None else None
-        return [
-            Link(from_url=r[0], to_url=r[1], status=FetchStatus(r[2]), http_status=r[3], text=r[4], error=r[5])
-            for r in rows
-            if wanted is None or r[0] in wanted
-        ]
+    _LINK_SQL = "SELECT from_url, to_url, status, http_status, text, error, via FROM links"
+
+    @staticmethod
+    def _link(r: Sequence[object]) -> Link:
+        return Link(from_url=str(r[0]), to_url=str(r[1]), status=FetchStatus(str(r[2])),
+                    http_status=r[3] if isinstance(r[3], int) else None, text=str(r[4]), error=str(r[5]),
+                    via=LinkVia(str(r[6])))
+
+    def links(self, run_id: int, item: int | None = None, *, via: LinkVia | None = None) -> list[Link]:
+        """The run's links; with `item`, those standing on the item's own pages (an indexed join, so an
+        item costs what it links to, not what the whole run holds)."""
+        sql, args = self._LINK_SQL + " k WHERE k.run_id=?", [run_id]
+        if item is not None:
+            sql += " AND k.from_url IN (SELECT url FROM page_items WHERE run_id=? AND item=?)"
+            args += [run_id, item]
+        if via is not None:
+            sql += " AND k.via=?"
+            args.append(via.value)
+        return [self._link(r) for r in self.db.execute(sql + " ORDER BY k.rowid", args)]
+
+    def shared_link_targets(self, run_id: int, min_items: int) -> set[str]:
+        """Targets of content links that stand on the pages of at least `min_items` different items."""
+        return {
+            r[0]
+            for r in self.db.execute(
+                "SELECT k.to_url FROM links k JOIN page_items i ON i.run_id=k.run_id AND i.url=k.from_url"
+                " WHERE k.run_id=? AND k.via=? GROUP BY k.to_url HAVING COUNT(DISTINCT i.item) >= ?",
+                (run_id, LinkVia.CONTENT.value, min_items),
+            )
+        }
 
     def validators(self, site: str, before_run: int | None = None) -> dict[str, tuple[str, str]]:
         """ETag and Last-Modified of every page of the site's latest complete run, for conditional requests."""
@@ -463,12 +497,8 @@ class Store:
             )
         ]
         links = [
-            Link(from_url=url, to_url=r[0], status=FetchStatus(r[1]), http_status=r[2], text=r[3], error=r[4])
-            for r in self.db.execute(
-                "SELECT to_url, status, http_status, text, error FROM links WHERE run_id=? AND from_url=?"
-                " ORDER BY rowid",
-                (old, url),
-            )
+            self._link(r)
+            for r in self.db.execute(self._LINK_SQL + " WHERE run_id=? AND from_url=? ORDER BY rowid", (old, url))
         ]
         roles = {
             r[0]: PageRole(r[1])

@@ -23,7 +23,7 @@ from scrapy.exceptions import StopDownload
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from auditor.models import Entry, FetchStatus, FoundDate, Link, Page, PageKind, PageRole
+from auditor.models import Entry, FetchStatus, FoundDate, Link, LinkVia, Page, PageKind, PageRole
 from auditor.store import Store
 from checklist.model import Site, SiteItem
 from spiders.addresses import internal_address
@@ -69,16 +69,26 @@ def _bundled(outputs: Iterable[Any]) -> Iterator[Any]:
 
 @dataclass
 class _Node:
-    """One URL of this run: what we asked it for, and who is waiting to know how it answered."""
+    """One URL of this run: what we asked it for, and who is waiting to know how it answered.
+
+    `items` are the columns the page belongs to (reached through their catalogue URL, list pages, entries
+    or attachments); `linked_by` the items whose own content merely links to it. Only the first makes a
+    page an item's evidence, so a sibling column's page met through a menu never becomes this item's."""
 
     role: PageRole
     items: set[int]
     depth: int
     parent: str
     result: tuple[FetchStatus, int | None, str] | None = None  # status, http status, error
-    sources: list[tuple[str, str]] = field(default_factory=list)  # (from_url, anchor text)
+    sources: list[tuple[str, str, LinkVia]] = field(default_factory=list)  # (from_url, anchor text, where)
     recorded: bool = False
     counted: set[int] = field(default_factory=set)  # items whose progress waits for this request
+    linked_by: set[int] = field(default_factory=set)
+
+    @property
+    def record_items(self) -> tuple[int, ...]:
+        """The items a page record names: its columns, or for a page only checked, who links to it."""
+        return tuple(sorted(self.items if self.role is not PageRole.LINKED else self.items | self.linked_by))
 
 
 class CatalogueSpider(scrapy.Spider):
@@ -126,8 +136,16 @@ class CatalogueSpider(scrapy.Spider):
         parent: str,
         depth: int,
         text: str,
+        via: LinkVia = LinkVia.CONTENT,
     ) -> Iterator[Any]:
-        """Schedule a URL once; later meetings only add an item or a source edge."""
+        """Schedule a URL once; later meetings only add an item or a source edge.
+
+        A link that is not part of the column's structure (`role` LINKED: content links, furniture) is
+        checked, never read, and gives the target no item: the items it stands for are `linked_by`."""
+        linked_by: set[int] = set()
+        if role is PageRole.LINKED:
+            linked_by = set() if via is LinkVia.FURNITURE else items
+            items = set()
         try:
             url = canonical_url(url)
             parts = urlsplit(url)
@@ -137,43 +155,46 @@ class CatalogueSpider(scrapy.Spider):
             # A malformed address (bad port, broken IPv6) is a broken link the page's owner can fix.
             if parent and url.lower().startswith(("http://", "https://")) and url not in self.nodes:
                 self.nodes[url] = _Node(role=PageRole.LINKED, items=set(items), depth=depth, parent=parent,
-                                        sources=[(parent, text)])
+                                        sources=[(parent, text, via)], linked_by=linked_by)
                 yield from self._resolve(url, FetchStatus.HTTP_ERROR, None, "链接地址格式错误")
             return
         if parts.scheme not in ("http", "https") or not host:
             return
         node = self.nodes.get(url)
         if node is not None:
-            new_items = items - node.items
+            before = node.record_items
             node.items |= items
+            node.linked_by |= linked_by
             if node.role is PageRole.LINKED and role in _CRAWLED and self._upgradable(url, node):
                 yield from self._upgrade(url, node, role, parent, depth)
             if parent:
-                node.sources.append((parent, text))
+                node.sources.append((parent, text, via))
                 if node.result is not None:
-                    yield self._link(parent, url, text, node.result)
+                    yield self._link(parent, url, text, via, node.result)
+            new_items = set(node.record_items) - set(before)
             if new_items and node.recorded:
                 yield PageItems(url, tuple(sorted(new_items)))
             return
         allowed = self.site.host_allowed(host)
         if role in _CRAWLED and not allowed:
             role = PageRole.LINKED  # off-site: checked for reachability, not crawled
-        node = _Node(role=role, items=set(items), depth=depth, parent=parent)
+        node = _Node(role=role, items=set(items), depth=depth, parent=parent, linked_by=linked_by)
         if parent:
-            node.sources.append((parent, text))
+            node.sources.append((parent, text, via))
         self.nodes[url] = node
         if not allowed and internal_address(host):
             # A crawled page must not steer us into private networks (cloud metadata, intranet admin pages).
             yield from self._resolve(url, FetchStatus.OFFSITE, None, "内网或保留地址，不检查")
             return
-        reason = self._bound_reason(role, items)
+        charged = items or linked_by  # a link check costs the items whose content led to it
+        reason = self._bound_reason(role, charged)
         if reason:
             yield from self._resolve(url, FetchStatus.BOUNDED, None, reason)
             return
-        for it in items:
+        for it in charged:
             self.per_item[it] += 1
             self.outstanding[it] += 1
-        node.counted = set(items)
+        node.counted = set(charged)
         self.total += 1
         yield self._request(url, node)
 
@@ -321,7 +342,7 @@ class CatalogueSpider(scrapy.Spider):
             url=url,
             role=node.role,
             status=status,
-            items=tuple(sorted(node.items)),
+            items=node.record_items,
             http_status=response.status,
             error=error,
             redirects=redirects,
@@ -396,7 +417,8 @@ class CatalogueSpider(scrapy.Spider):
             yield out
 
     def _children(self, url: str, node: _Node, extract: PageExtract) -> Iterator[Any]:
-        """Follow what a page leads to: pagination, entries, attachments; check every other link."""
+        """Follow what a page leads to: its pagination, entries and attachments are the column's and are read;
+        other links in its content are checked for the item; its furniture is checked for the site."""
         items = node.items
         follow_structure = node.role in (PageRole.CATALOGUE, PageRole.LIST)
         entries = []
@@ -411,20 +433,25 @@ class CatalogueSpider(scrapy.Spider):
         depth = node.depth + 1
         if follow_structure:
             for next_url in extract.next_pages:
-                yield from self._follow(next_url, PageRole.LIST, items, parent=url, depth=node.depth, text="下一页")
+                yield from self._follow(next_url, PageRole.LIST, items, parent=url, depth=node.depth, text="下一页",
+                                        via=LinkVia.PAGE)
             for e in extract.entries:
-                role = PageRole.ATTACHMENT if is_attachment_url(e.url, e.title) else PageRole.DETAIL
-                if depth > self.policy.max_depth:
-                    role = PageRole.LINKED
-                yield from self._follow(e.url, role, items, parent=url, depth=depth, text=e.title)
-        for a in extract.attachments:
-            yield from self._follow(a.url, PageRole.ATTACHMENT, items, parent=url, depth=depth, text=a.name)
-        for embed in extract.embedded:
-            yield from self._follow(embed.url, PageRole.ATTACHMENT, items, parent=url, depth=depth, text=embed.name)
-        for link in extract.links:
-            if self.nodes.get(link.url) is node:
-                continue  # a page's link to itself (navigation, "first page") says nothing
-            yield from self._follow(link.url, PageRole.LINKED, items, parent=url, depth=depth, text=link.text)
+                yield from self._follow(e.url, self._entry_role(e.url, e.title, depth), items, parent=url,
+                                        depth=depth, text=e.title, via=LinkVia.ENTRY)
+        for a in (*extract.attachments, *extract.embedded):
+            yield from self._follow(a.url, PageRole.ATTACHMENT, items, parent=url, depth=depth, text=a.name,
+                                    via=LinkVia.ATTACHMENT)
+        for links, via in ((extract.links, LinkVia.CONTENT), (extract.furniture_links, LinkVia.FURNITURE)):
+            for link in links:
+                if self.nodes.get(link.url) is node:
+                    continue  # a page's link to itself (navigation, "first page") says nothing
+                yield from self._follow(link.url, PageRole.LINKED, items, parent=url, depth=depth, text=link.text,
+                                        via=via)
+
+    def _entry_role(self, url: str, title: str, depth: int) -> PageRole:
+        if depth > self.policy.max_depth:
+            return PageRole.LINKED
+        return PageRole.ATTACHMENT if is_attachment_url(url, title) else PageRole.DETAIL
 
     def _reuse_previous(self, url: str, node: _Node, response: Response) -> Iterator[Any]:
         """304 Not Modified: last night's evidence stands; follow the same paths it led to."""
@@ -439,7 +466,7 @@ class CatalogueSpider(scrapy.Spider):
             previous,
             role=node.role,
             status=FetchStatus.NOT_MODIFIED,
-            items=tuple(sorted(node.items)),
+            items=node.record_items,
             http_status=304,
             fetched_at=base.fetched_at,
             parent=node.parent,
@@ -454,11 +481,24 @@ class CatalogueSpider(scrapy.Spider):
             for e in entries:
                 yield Entry(item=it, list_url=url, title=e.title, url=e.url, position=e.position,
                             date_shown=e.date_shown, date=e.date)
+        depth = node.depth + 1
         for link in links:
-            role = roles.get(link.to_url, PageRole.LINKED)
-            if role is PageRole.CATALOGUE:
-                role = PageRole.DETAIL
-            yield from self._follow(link.to_url, role, node.items, parent=url, depth=node.depth + 1, text=link.text)
+            # The same paths as the night the page was read, in the same roles (never a sibling's page).
+            if link.via is LinkVia.ENTRY:
+                role = (PageRole.ATTACHMENT if roles.get(link.to_url) is PageRole.ATTACHMENT
+                        else self._entry_role(link.to_url, link.text, depth))
+            elif link.via is LinkVia.PAGE:
+                role = PageRole.LIST
+            elif link.via is LinkVia.ATTACHMENT:
+                role = PageRole.ATTACHMENT
+            else:
+                role = PageRole.LINKED
+            if link.via.structural and node.role not in (PageRole.CATALOGUE, PageRole.LIST) \
+                    and link.via is not LinkVia.ATTACHMENT:
+                role = PageRole.LINKED  # an article's own "entries" are not followed (as in _children)
+            yield from self._follow(link.to_url, role, node.items, parent=url,
+                                    depth=node.depth if link.via is LinkVia.PAGE else depth, text=link.text,
+                                    via=link.via)
 
     def _resolve(
         self, url: str, status: FetchStatus, http_status: int | None, error: str, *, record: bool = True
@@ -469,21 +509,21 @@ class CatalogueSpider(scrapy.Spider):
         node.result = (status, http_status, error)
         if record:
             yield Page(
-                url=url, role=node.role, status=status, items=tuple(sorted(node.items)), http_status=http_status,
+                url=url, role=node.role, status=status, items=node.record_items, http_status=http_status,
                 error=error, parent=node.parent, depth=node.depth,
                 fetched_at=datetime.now(UTC).replace(microsecond=0),
             )
             node.recorded = True
-        for source, text in node.sources:
-            yield self._link(source, url, text, node.result)
+        for source, text, via in node.sources:
+            yield self._link(source, url, text, via, node.result)
         for it in node.counted:
             self.outstanding[it] -= 1
         node.counted = set()
 
     @staticmethod
-    def _link(source: str, url: str, text: str, result: tuple[FetchStatus, int | None, str]) -> Link:
+    def _link(source: str, url: str, text: str, via: LinkVia, result: tuple[FetchStatus, int | None, str]) -> Link:
         return Link(from_url=source, to_url=url, status=result[0], http_status=result[1], text=text[:200],
-                    error=result[2])
+                    error=result[2], via=via)
 
     # -- helpers ------------------------------------------------------------------------------------
 
@@ -507,7 +547,7 @@ class CatalogueSpider(scrapy.Spider):
     @staticmethod
     def _anchor_filename(node: _Node) -> str:
         """The name a reader sees: the link text, when it names a file (附件：预算.pdf → 预算.pdf)."""
-        for _, text in node.sources:
+        for _, text, _via in node.sources:
             name = _ATTACHMENT_PREFIX.sub("", text.strip())
             if _FILE_NAME.search(name):
                 return name

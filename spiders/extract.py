@@ -79,6 +79,8 @@ class PageExtract:
     embedded: tuple[AttachmentLink, ...]  # embedded documents (WebPlus PDF player, <iframe>/<embed>/<object> PDFs)
     total_pages: int | None = None  # from a pager text such as "共1432条 1/144"
     total_entries: int | None = None
+    furniture_links: tuple[AnchorLink, ...] = ()  # links outside the main content: the site's, not the item's
+    furniture: tuple[str, ...] = ()  # what was set aside as furniture, e.g. "div#left.menu: 12 links"
 
 
 # ---------------------------------------------------------------------------------------------- URLs

@@ -1,18 +1,22 @@
-"""Content: what the item's own wording says must be published is actually there.
+"""Content: what the item's own wording says must be published is actually there, in the item's column.
 
 "收支预算总表、收入预算表、支出预算表、财政拨款支出预算表" means all four tables; "收费项目、收费依据、收费标准及
 投诉方式" means a complaint channel must be named (DOMAIN.md, "Required content"). The terms are data
-(`Item.required`); this rule searches the item's pages, its attachments (a budget is usually a PDF) and
-its entry titles. For items renewed by edition, only the current edition counts when one is identified:
-last year's budget containing every table does not make this year's complete.
+(`Item.required`). Offices post into the nearest column, so the newest entry is often off-topic: each
+required element is looked for across the documents of the column (its entries, their pages and
+attachments, the column page itself), and may sit in a different document from the next. Items renewed
+by a deadline are the exception: when this period's edition is identified by its title, only this
+period's documents count, so last year's complete budget does not make this year's complete. The
+finding names the document that holds each element, and the element that none holds.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from auditor.evidence import department_fault, unreadable_by_site_fault
-from auditor.models import Finding, Page, RuleKind, Verdict
+from auditor.evidence import Edition, department_fault, unreadable_by_site_fault
+from auditor.models import Finding, Page, PageRole, RuleKind, Verdict
 from auditor.rules.base import Rule, RuleContext
 from checklist.model import TermMode, TermRule
 
@@ -35,9 +39,79 @@ def missing(rule: TermRule, corpus: str) -> tuple[str, ...]:
     return absent
 
 
+@dataclass(frozen=True)
+class _Document:
+    """One publication searched as a whole: an entry's page with its attachments, or the column page."""
+
+    title: str
+    url: str
+    pages: tuple[Page, ...]
+    corpus: str
+
+    @classmethod
+    def of(cls, title: str, url: str, pages: tuple[Page, ...]) -> _Document:
+        readable = [p for p in pages if p.status.has_content]
+        text = "\n".join([title, *(p.title for p in readable), *(p.text for p in readable)])
+        return cls(title, url, pages, _squash(text))
+
+    @property
+    def readable(self) -> bool:
+        return any(p.status.has_content for p in self.pages)
+
+    def shown(self) -> str:
+        return f"“{self.title or self.url}”（{self.url}）"
+
+
+def _edition_document(edition: Edition) -> _Document:
+    return _Document.of(edition.title, edition.url, edition.pages)
+
+
+def _column_documents(ctx: RuleContext) -> list[_Document]:
+    """Every document of the column: its editions, then the column's own pages (a standing item is often
+    the column page itself, and a list page's text holds its entry titles)."""
+    docs = [_edition_document(e) for e in ctx.editions]
+    shown = {d.url for d in docs}
+    for page in ctx.evidence.content_pages:
+        if page.url not in shown and page.role in (PageRole.CATALOGUE, PageRole.LIST):
+            docs.append(_Document.of(page.title, page.url, (page, *ctx.evidence.attachments_of(page.url))))
+    return docs
+
+
+def _due_documents(ctx: RuleContext) -> tuple[list[_Document], str] | None:
+    """This period's documents of an item renewed by a deadline, when its titles identify them."""
+    if not ctx.has_deadline:
+        return None
+    due = ctx.due_year
+    exact = [e for e in ctx.editions if ctx.year_of(e) == due]
+    if not exact:
+        return None
+    touched = [e for e in exact if any(
+        p.status.has_content or department_fault(p) or unreadable_by_site_fault(p) for p in e.pages)]
+    if not touched:
+        return None
+    return [_edition_document(e) for e in touched], f"本期（{ctx.due_label(due)}）"
+
+
+def _search(rule: TermRule, docs: list[_Document]) -> tuple[dict[str, _Document], tuple[str, ...]]:
+    """Which document holds each part of a rule (one per term for ALL, one for the rule otherwise), and
+    the parts none holds."""
+    if rule.mode is TermMode.ALL:
+        found: dict[str, _Document] = {}
+        for term in rule.terms:
+            holder = next((d for d in docs if _squash(term) in d.corpus), None)
+            if holder is not None:
+                found[term] = holder
+        return found, tuple(t for t in rule.terms if t not in found)
+    for d in docs:
+        if not missing(rule, d.corpus):
+            return {rule.label: d}, ()
+    return {}, (rule.label,)
+
+
 class RequiredTerms(Rule):
-    """页面及附件中应包含清单规定的内容，例如部门预算须包含收支预算总表、收入预算表、支出预算表和
-    财政拨款支出预算表，收费信息须写明投诉方式。缺少任何一项为不合格；有定期版本的事项只检查本期内容。"""
+    """栏目中应能找到清单规定的内容，例如部门预算须包含收支预算总表、收入预算表、支出预算表和财政拨款支出预算表，
+    收费信息须写明投诉方式。各项内容可以分别在栏目的不同文章或附件中；栏目最新一条与本事项无关不影响判定。
+    有截止日期的事项只检查本期（标题写明年度的）各篇。缺少任何一项为不合格，并写明缺少哪一项。"""
 
     id = "content.required-terms"
     kind = RuleKind.CONTENT
@@ -46,35 +120,29 @@ class RequiredTerms(Rule):
     def check(self, ctx: RuleContext) -> Finding | None:
         if not ctx.item.required or not ctx.evidence.has_content:
             return None
-        edition = ctx.current_edition
-        scope: tuple[Page, ...]
-        titles: tuple[str, ...]
-        if edition is not None and any(
-                p.status.has_content or department_fault(p) or unreadable_by_site_fault(p) for p in edition.pages):
-            # an unreadable current edition makes the verdict inconclusive below, not last year's pass
-            scope, titles, where = edition.pages, (edition.title,), f"本期“{edition.title}”"
-        else:
-            scope = ctx.evidence.content_pages
-            titles = tuple(e.title for e in ctx.evidence.entries)
-            where = "栏目页面及附件"
-        readable = [p for p in scope if p.status.has_content]
-        corpus = _squash("\n".join([*(p.title for p in readable), *(p.text for p in readable), *titles]))
+        due = _due_documents(ctx)
+        docs, where = due if due is not None else (_column_documents(ctx), "栏目各篇及附件")
+        satisfied: list[str] = []
         gaps: list[str] = []
         for rule in ctx.item.required:
-            absent = missing(rule, corpus)
+            found, absent = _search(rule, docs)
+            satisfied.extend(f"{part}：{doc.shown()}" for part, doc in found.items())
             if not absent:
                 continue
             if rule.mode is TermMode.ALL:
                 gaps.append(f"{rule.label}（缺少{'、'.join(f'“{t}”' for t in absent)}）")
             else:
                 gaps.append(rule.label)
-        evidence = {"searched": str(len(readable)), "urls": "\n".join(p.url for p in readable)}
-        url = edition.url if edition else ""
+        searched = [d for d in docs if d.readable]
+        evidence = {"searched": str(len(searched)), "urls": "\n".join(d.url for d in searched)}
+        if satisfied:
+            evidence["found_in"] = "\n".join(satisfied)
+        url = docs[0].url if due is not None and docs else ""
         if not gaps:
             labels = "、".join(r.label for r in ctx.item.required)
             return self.finding(ctx, Verdict.PASS, f"{where}包含规定内容：{labels}", url=url, evidence=evidence)
         evidence["missing"] = "；".join(gaps)
-        unread = [p for p in scope if not p.status.has_content]
+        unread = [p for d in docs for p in d.pages if not p.status.has_content]
         if unread and all(unreadable_by_site_fault(p) for p in unread) and not any(
                 department_fault(p) for p in unread):
             evidence["not_checked"] = "\n".join(p.url for p in unread)
@@ -85,7 +153,7 @@ class RequiredTerms(Rule):
             )
         return self.finding(
             ctx, Verdict.FAIL,
-            f"{where}未找到清单规定的内容：{evidence['missing']}；请在{ctx.name}的页面或附件中补充",
+            f"{where}（共{len(searched)}篇）未找到清单规定的内容：{evidence['missing']}；请在{ctx.name}栏目中补充",
             url=url, evidence=evidence,
         )
 

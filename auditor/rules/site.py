@@ -1,0 +1,49 @@
+"""Site-level checks: what belongs to the office that runs the disclosure site, never to a department.
+
+Every page carries the site's furniture (navigation, menus of sibling columns, breadcrumbs, sidebars,
+footers). Its links are checked once per run and reported here, as are links that the content of
+several columns repeats (a template block the page reader could not tell from content): a dead link in
+the footer is the web office's to mend, and blaming the fifty columns that show it would be wrong.
+"""
+
+from __future__ import annotations
+
+from auditor.evidence import SiteEvidence
+from auditor.models import Finding, RuleKind, Verdict
+from auditor.rules.links import SHOWN, Target
+
+#: The item number site-level findings are stored under (清单 items are numbered from 1).
+SITE_ITEM = 0
+
+
+class FurnitureLinks:
+    """网站公共部分（导航栏、栏目菜单、面包屑、侧栏、页脚等）的链接应有效。这些链接由网站管理部门负责，
+    失效时为警告，不计入任何责任部门的得分。"""
+
+    id = "site.furniture-links"
+    kind = RuleKind.LINKS
+    severity = Verdict.WARN
+
+    @classmethod
+    def explanation(cls) -> str:
+        return "".join(line.strip() for line in (cls.__doc__ or "").splitlines())
+
+    def check(self, evidence: SiteEvidence) -> Finding | None:
+        if not evidence.links:
+            return None
+        targets = sorted({k.to_url: Target(k.to_url, k.status, k.http_status) for k in evidence.links}.values(),
+                         key=lambda t: t.url)
+        broken = [t for t in targets if t.broken]
+        ok = [t for t in targets if t.ok]
+        details = {"checked": str(len(targets)), "broken": str(len(broken))}
+        if broken:
+            details["urls"] = "\n".join(t.shown() for t in broken)
+            listing = "；".join(t.shown() for t in broken[:SHOWN]) + ("等" if len(broken) > SHOWN else "")
+            return Finding(item=SITE_ITEM, kind=self.kind, rule=self.id, status=Verdict.WARN,
+                           message=f"网站公共部分有{len(broken)}个链接无法打开：{listing}；请网站管理部门修正",
+                           url=broken[0].url, evidence=details)
+        return Finding(item=SITE_ITEM, kind=self.kind, rule=self.id, status=Verdict.PASS,
+                       message=f"网站公共部分的链接均可打开（共{len(ok)}个）", evidence=details)
+
+
+SITE_RULES = (FurnitureLinks(),)
