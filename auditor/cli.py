@@ -193,6 +193,44 @@ def report(ctx: _Context, run_id: int | None, out: str, email: bool, fix_days: i
             send_email(result, paths, ctx.config, Console())
 
 
+# -- inspect --------------------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("page")
+@click.option("--url", default=None, help="The address a saved file was saved from (links resolve against it).")
+@_site_option
+@click.option("--json", "as_json", is_flag=True, default=False, help="Print one JSON object.")
+@click.option("--proxy", default=None, help="Fetch through this HTTP proxy (default: config, then http_proxy).")
+@click.option("--ignore-robots", is_flag=True, default=False, help="Do not obey robots.txt.")
+@pass_ctx
+def inspect(ctx: _Context, page: str, url: str | None, site_ref: str | None, as_json: bool, proxy: str | None,
+            ignore_robots: bool) -> None:
+    """How the auditor reads one page (a URL, or a saved file with --url): kind, title, date, entries,
+    pages, attachments, and what was set aside as furniture."""
+    import json
+
+    from auditor.runner import load_site_or_die, print_inspected
+    from spiders.inspect import InspectError, inspect_file, inspect_url
+
+    site = load_site_or_die(site_ref)[0] if site_ref else None
+    path = Path(page)
+    try:
+        if "://" not in page:
+            if not path.is_file():
+                die(f"{page}: no such file (give a saved page, or an http(s) address)")
+            result = inspect_file(path, url or path.resolve().as_uri(), site)
+        else:
+            result = inspect_url(page, site=site, proxy=proxy or ctx.config.crawl.proxy or None,
+                                 obey_robots=not ignore_robots and ctx.config.crawl.obey_robots,
+                                 contact=ctx.config.crawl.contact)
+    except InspectError as exc:
+        die(str(exc))
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print_inspected(result, Console())
+
+
 # -- run / demo -----------------------------------------------------------------------------------------
 
 @cli.command()

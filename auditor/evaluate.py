@@ -24,7 +24,7 @@ from auditor.models import FetchStatus, Finding, Run, RunState, Verdict
 from auditor.results import AuditResult, ItemResult, department_results, worst
 from auditor.rules import ALL_RULES, RULES_VERSION, RuleContext
 from auditor.rules.presence import DECLARED_ABSENCE, SITE_OUTAGE, CatalogueReachable, NotBlank
-from auditor.rules.site import SITE_ITEM, SITE_RULES
+from auditor.rules.site import SITE_RULES
 from auditor.store import Store
 from checklist.model import Checklist, Item, Site, SiteItem
 

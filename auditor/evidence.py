@@ -194,7 +194,10 @@ def template_targets(store: Store, run_id: int) -> frozenset[str]:
 def load_site_evidence(store: Store, run_id: int, template: frozenset[str]) -> SiteEvidence:
     """The site's own links: every furniture link, and the template targets, one per target URL."""
     links: dict[str, Link] = {}
-    for k in store.links(run_id):
-        if (k.via is LinkVia.FURNITURE or k.to_url in template) and k.to_url not in links:
-            links[k.to_url] = k
+    for k in store.links(run_id, via=LinkVia.FURNITURE):
+        links.setdefault(k.to_url, k)
+    if template:
+        for k in store.links(run_id, via=LinkVia.CONTENT):
+            if k.to_url in template:
+                links.setdefault(k.to_url, k)
     return SiteEvidence(tuple(links.values()))

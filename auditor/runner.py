@@ -28,10 +28,12 @@ from auditor.results import SCORE_FORMULA, AuditResult
 from auditor.store import Store
 from checklist.loader import CatalogueError, load_checklist, load_site
 from checklist.model import Checklist, Site
+from spiders.settings import user_agent
 
 if TYPE_CHECKING:
     from auditor.models import Run
     from spiders.crawl import CrawlOutcome
+    from spiders.inspect import Inspected
 
 log = logging.getLogger("xxgk")
 
@@ -89,7 +91,7 @@ def crawl_site(req: CrawlRequest, console: Console) -> CrawlOutcome:
 
     site = req.site
     if req.contact:
-        site = replace(site, policy=replace(site.policy, user_agent=f"{site.policy.user_agent} {req.contact}"))
+        site = replace(site, policy=replace(site.policy, user_agent=user_agent(site.policy.user_agent, req.contact)))
     if req.quiet or not console.is_terminal:
         return crawl(site, req.db, item_numbers=req.items, proxy=req.proxy, polite=req.polite,
                      obey_robots=req.obey_robots)
@@ -235,6 +237,50 @@ def print_summary(result: AuditResult, console: Console) -> None:
         console.print(table)
     if result.scored and result.overall_score is not None:
         console.print(f"总体得分 overall score: [bold]{result.overall_score}[/]   ({SCORE_FORMULA})", highlight=False)
+
+
+def visible(text: str) -> Text:
+    """Crawled text for the terminal: control characters shown as escapes, never sent raw (a title with
+    an escape sequence must not recolour, retitle or hyperlink the operator's terminal)."""
+    return Text("".join(ch if ch.isprintable() or ch == "\n" else f"\\x{ord(ch):02x}" for ch in text))
+
+
+def print_inspected(page: Inspected, console: Console) -> None:
+    """`auditor inspect`: the page as the auditor reads it, in the words of the evidence."""
+    x = page.extract
+    head = Table.grid(padding=(0, 2))
+    head.add_row("网址 url", visible(page.source))
+    head.add_row("编码 encoding", page.encoding)
+    head.add_row("类型 kind", {"list": "列表 list", "article": "文章 article", "empty": "空白 empty"}.get(
+        x.kind.value, x.kind.value))
+    head.add_row("标题 title", visible(x.title))
+    published = (Text.assemble(x.publish_date.value.isoformat(), "  (", visible(x.publish_date.shown),
+                               f"; {x.publish_date.source})") if x.publish_date else Text("—"))
+    head.add_row("发布日期 published", published)
+    if x.total_pages or x.total_entries:
+        head.add_row("分页 pager", f"{x.total_entries or '?'} 条, {x.total_pages or '?'} 页")
+    console.print(head)
+    if x.entries:
+        table = Table(title=f"条目 entries ({len(x.entries)})", title_justify="left")
+        table.add_column("#", justify="right")
+        table.add_column("日期 date")
+        table.add_column("标题 title", overflow="fold")
+        table.add_column("网址 url", overflow="fold")
+        for i, e in enumerate(x.entries, start=1):
+            table.add_row(str(i), e.date.isoformat() if e.date else visible(e.date_shown or "—"), visible(e.title),
+                          visible(e.url))
+        console.print(table)
+    for label, urls in (("下一页 next pages", list(x.next_pages)),
+                        ("附件 attachments", [f"{a.name}  {a.url}" for a in (*x.attachments, *x.embedded)]),
+                        ("正文链接 content links", [f"{k.text}  {k.url}" for k in x.links])):
+        if urls:
+            console.print(f"[bold]{label}[/] ({len(urls)})")
+            for u in urls:
+                console.print(Text("  ") + visible(u))
+    if x.furniture:
+        console.print(f"[bold]已作为网站公共部分排除 set aside as furniture[/] ({len(x.furniture_links)} links)")
+        for block in x.furniture:
+            console.print(Text("  ") + visible(block))
 
 
 # -- run --------------------------------------------------------------------------------------------------

@@ -442,7 +442,8 @@ class Store:
     def links(self, run_id: int, item: int | None = None, *, via: LinkVia | None = None) -> list[Link]:
         """The run's links; with `item`, those standing on the item's own pages (an indexed join, so an
         item costs what it links to, not what the whole run holds)."""
-        sql, args = self._LINK_SQL + " k WHERE k.run_id=?", [run_id]
+        sql = self._LINK_SQL + " k WHERE k.run_id=?"
+        args: list[object] = [run_id]
         if item is not None:
             sql += " AND k.from_url IN (SELECT url FROM page_items WHERE run_id=? AND item=?)"
             args += [run_id, item]

@@ -159,7 +159,7 @@ class CrawlPolicy:
     """Politeness and bounds; every field can be set per site in the catalogue file."""
 
     obey_robots: bool = True
-    user_agent: str = "xxgk-auditor/{version} (+https://github.com/xxgk-auditor; 信息公开监督检查)"
+    user_agent: str = "xxgk-auditor/{version}"  # plain ASCII: HTTP headers are Latin-1; contact from config
     concurrency_per_host: int = 4
     delay_seconds: float = 0.25
     timeout_seconds: float = 15.0

@@ -42,6 +42,12 @@ BASE_SETTINGS: dict[str, Any] = {
 }
 
 
+def user_agent(template: str, contact: str = "") -> str:
+    """`xxgk-auditor/<version> (+<operator contact>)`: who we are and how a site's admin reaches us."""
+    agent = template.replace("{version}", __version__)
+    return f"{agent} (+{contact})" if contact else agent
+
+
 def crawl_settings(policy: CrawlPolicy, *, polite: bool = True) -> dict[str, Any]:
     """Scrapy settings for one site's crawl. `polite=False` (benchmarks, loopback tests) drops the delay
     and the per-host cap, never robots.txt, which the policy alone decides."""
@@ -56,7 +62,7 @@ def crawl_settings(policy: CrawlPolicy, *, polite: bool = True) -> dict[str, Any
             "RANDOMIZE_DOWNLOAD_DELAY": True,
             "RETRY_TIMES": policy.retries,
             "ROBOTSTXT_OBEY": policy.obey_robots,
-            "USER_AGENT": policy.user_agent.replace("{version}", __version__),
+            "USER_AGENT": user_agent(policy.user_agent),
         }
     )
     return settings

@@ -146,8 +146,8 @@ class RuleContext:
         return period_label(year, self.item.period)
 
 
-class Rule(abc.ABC):
-    """A named, documented check of one item; subclasses set the class attributes and `check`."""
+class Documented:
+    """A named check whose docstring is its explanation for the people who read the findings."""
 
     id: ClassVar[str]
     kind: ClassVar[RuleKind]
@@ -158,6 +158,10 @@ class Rule(abc.ABC):
         """The docstring, printed on the scorecard beside the rule's findings (one paragraph: Chinese
         text wrapped in the source must not gain spaces)."""
         return "".join(line.strip() for line in inspect.cleandoc(cls.__doc__ or "").splitlines())
+
+
+class Rule(Documented, abc.ABC):
+    """A named, documented check of one item; subclasses set the class attributes and `check`."""
 
     @abc.abstractmethod
     def check(self, ctx: RuleContext) -> Finding | None:

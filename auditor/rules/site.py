@@ -10,23 +10,20 @@ from __future__ import annotations
 
 from auditor.evidence import SiteEvidence
 from auditor.models import Finding, RuleKind, Verdict
+from auditor.rules.base import Documented
 from auditor.rules.links import SHOWN, Target
 
 #: The item number site-level findings are stored under (清单 items are numbered from 1).
 SITE_ITEM = 0
 
 
-class FurnitureLinks:
+class FurnitureLinks(Documented):
     """网站公共部分（导航栏、栏目菜单、面包屑、侧栏、页脚等）的链接应有效。这些链接由网站管理部门负责，
     失效时为警告，不计入任何责任部门的得分。"""
 
     id = "site.furniture-links"
     kind = RuleKind.LINKS
     severity = Verdict.WARN
-
-    @classmethod
-    def explanation(cls) -> str:
-        return "".join(line.strip() for line in (cls.__doc__ or "").splitlines())
 
     def check(self, evidence: SiteEvidence) -> Finding | None:
         if not evidence.links:
@@ -46,4 +43,4 @@ class FurnitureLinks:
                        message=f"网站公共部分的链接均可打开（共{len(ok)}个）", evidence=details)
 
 
-SITE_RULES = (FurnitureLinks(),)
+SITE_RULES: tuple[FurnitureLinks, ...] = (FurnitureLinks(),)
