@@ -57,7 +57,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 EVIDENCE_LABELS: dict[str, str] = {
     "age_days": "距今天数", "broken": "失效链接数", "checked": "已检查", "date": "日期", "dated_by": "日期来源",
     "deadline": "截止日期", "dns": "域名无法解析", "due": "应有版本", "edition": "最新版本", "entries": "条目数",
-    "examples": "示例", "final_url": "最终地址", "grace_end": "宽限截止", "http_status": "HTTP状态",
+    "examples": "示例", "final_url": "最终地址", "found_in": "所在文件", "grace_end": "宽限截止", "http_status": "HTTP状态",
     "id_numbers": "身份证号", "kind": "类型", "latest": "最新一期", "max_age_days": "最长更新间隔（天）",
     "missing": "缺少", "mobiles": "手机号", "network": "网络错误", "not_checked": "未检查", "offsite": "站外",
     "reason": "原因", "redirects": "重定向", "refused": "连接被拒", "robots": "robots禁止", "scanned": "已扫描",
