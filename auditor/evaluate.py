@@ -15,9 +15,9 @@ from datetime import date
 from auditor.calendar import today_in_china
 from auditor.evidence import (
     ItemEvidence,
+    learn_template,
     load_evidence,
     load_site_evidence,
-    template_targets,
     unreadable_by_site_fault,
 )
 from auditor.models import FetchStatus, Finding, Run, RunState, Verdict
@@ -163,7 +163,7 @@ def evaluate(store: Store, run_id: int, site: Site, checklist: Checklist, as_of:
     if run.site != site.id:
         raise ValueError(f"run {run_id} is of site {run.site!r}, not {site.id!r}")
     pairs = judged_items(site, checklist)
-    template = template_targets(store, run_id)
+    template = learn_template(store, run_id)
     evidence = [load_evidence(store, run_id, item.number, template) for item, _ in pairs]
     outage = is_outage(evidence, [si for _, si in pairs])
     if outage and run.state is RunState.COMPLETE:

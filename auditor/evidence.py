@@ -62,8 +62,17 @@ def http_date(value: str) -> date | None:
     return moment.astimezone(CHINA).date()
 
 
-#: A content link repeated on the pages of this many columns is the site's template, not a column's own.
+#: A content link repeated on the pages of this many columns is the site's template, not a column's own;
+#: so is a list of entries that this many different list pages show identically (a dated sidebar).
 TEMPLATE_ITEMS = 3
+
+
+@dataclass(frozen=True)
+class Template:
+    """What the site repeats on many pages, learnt from the whole run: never one column's evidence."""
+
+    links: frozenset[str] = frozenset()  # link targets in the content of several columns
+    lists: frozenset[str] = frozenset()  # list pages whose entries are the same as on several others
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,7 @@ class ItemEvidence:
     pages: tuple[Page, ...]
     entries: tuple[Entry, ...]
     links: tuple[Link, ...]
+    set_aside: tuple[str, ...] = ()  # the item's list pages whose entries were the site's template
 
     def role(self, role: PageRole) -> tuple[Page, ...]:
         return tuple(p for p in self.pages if p.role is role)
@@ -170,34 +180,50 @@ def _page_date(page: Page | None) -> DatedBy | None:
     return DatedBy(modified, "http:last-modified") if modified else None
 
 
-def load_evidence(store: Store, run_id: int, item: int, template: frozenset[str] = frozenset()) -> ItemEvidence:
+def load_evidence(store: Store, run_id: int, item: int, template: Template = Template()) -> ItemEvidence:
     """Read one item's evidence from the store: its column's pages, its entries, the links on its pages.
 
-    Furniture links, and `template` targets (linked from the content of many columns), are the site's:
-    they never reach an item's rules (see `load_site_evidence`)."""
+    What the site repeats (`template`) never reaches an item's rules: furniture links and links the
+    content of several columns repeats go to `load_site_evidence`; entries a list page shares with many
+    other list pages (a sidebar the page reader took for the column's list) are set aside, with the pages
+    reached only through them, and the list page is named in `set_aside` so the rules can say why."""
     links = tuple(
-        k for k in store.links(run_id, item) if k.via is not LinkVia.FURNITURE and k.to_url not in template
+        k for k in store.links(run_id, item) if k.via is not LinkVia.FURNITURE and k.to_url not in template.links
     )
     own_targets = {k.to_url for k in links}
-    pages = tuple(
-        p for p in store.pages(run_id, item)
-        if p.role is not PageRole.LINKED or p.url in own_targets or p.url not in template
-    )
-    return ItemEvidence(item=item, pages=pages, entries=tuple(store.entries(run_id, item)), links=links)
+    entries = tuple(store.entries(run_id, item))
+    kept = tuple(e for e in entries if e.list_url not in template.lists)
+    set_aside = tuple(sorted({e.list_url for e in entries} & template.lists))
+    dropped = {e.url for e in entries} - {e.url for e in kept}
+    pages = []
+    for p in store.pages(run_id, item):
+        if p.role is PageRole.LINKED and p.url in template.links and p.url not in own_targets:
+            continue
+        if p.role is not PageRole.CATALOGUE and (p.url in dropped or p.parent in dropped):
+            continue
+        pages.append(p)
+    return ItemEvidence(item=item, pages=tuple(pages), entries=kept, links=links, set_aside=set_aside)
 
 
-def template_targets(store: Store, run_id: int) -> frozenset[str]:
-    """Link targets that the content of several columns repeats: a template block, the site's."""
-    return frozenset(store.shared_link_targets(run_id, TEMPLATE_ITEMS))
+def learn_template(store: Store, run_id: int) -> Template:
+    """What the whole run shows the site repeats: shared content links, and lists that several different
+    list pages show identically (at least two entries, so one shared article is no template)."""
+    sets = store.entry_sets(run_id)
+    seen: dict[frozenset[str], int] = {}
+    for urls in sets.values():
+        if len(urls) >= 2:
+            seen[urls] = seen.get(urls, 0) + 1
+    lists = frozenset(url for url, urls in sets.items() if seen.get(urls, 0) >= TEMPLATE_ITEMS)
+    return Template(links=frozenset(store.shared_link_targets(run_id, TEMPLATE_ITEMS)), lists=lists)
 
 
-def load_site_evidence(store: Store, run_id: int, template: frozenset[str]) -> SiteEvidence:
+def load_site_evidence(store: Store, run_id: int, template: Template) -> SiteEvidence:
     """The site's own links: every furniture link, and the template targets, one per target URL."""
     links: dict[str, Link] = {}
     for k in store.links(run_id, via=LinkVia.FURNITURE):
         links.setdefault(k.to_url, k)
-    if template:
+    if template.links:
         for k in store.links(run_id, via=LinkVia.CONTENT):
-            if k.to_url in template:
+            if k.to_url in template.links:
                 links.setdefault(k.to_url, k)
     return SiteEvidence(tuple(links.values()))

@@ -452,6 +452,13 @@ class Store:
             args.append(via.value)
         return [self._link(r) for r in self.db.execute(sql + " ORDER BY k.rowid", args)]
 
+    def entry_sets(self, run_id: int) -> dict[str, frozenset[str]]:
+        """The entry URLs each list page of the run showed (whatever items it served)."""
+        sets: dict[str, set[str]] = {}
+        for list_url, url in self.db.execute("SELECT DISTINCT list_url, url FROM entries WHERE run_id=?", (run_id,)):
+            sets.setdefault(list_url, set()).add(url)
+        return {k: frozenset(v) for k, v in sets.items()}
+
     def shared_link_targets(self, run_id: int, min_items: int) -> set[str]:
         """Targets of content links that stand on the pages of at least `min_items` different items."""
         return {

@@ -61,7 +61,7 @@ EVIDENCE_LABELS: dict[str, str] = {
     "id_numbers": "身份证号", "kind": "类型", "latest": "最新一期", "max_age_days": "最长更新间隔（天）",
     "missing": "缺少", "mobiles": "手机号", "network": "网络错误", "not_checked": "未检查", "offsite": "站外",
     "reason": "原因", "redirects": "重定向", "refused": "连接被拒", "robots": "robots禁止", "scanned": "已扫描",
-    "searched": "检索页面数", "skipped": "跳过", "snippet": "摘录", "timeout": "超时", "title": "标题",
+    "searched": "检索页面数", "set_aside": "疑为侧栏的列表", "skipped": "跳过", "snippet": "摘录", "timeout": "超时", "title": "标题",
     "tls": "证书错误", "until": "有效期至", "urls": "网址", "waf": "防火墙拦截",
 }
 

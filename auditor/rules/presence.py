@@ -149,6 +149,15 @@ class NotBlank(Rule):
         if ctx.evidence.entries:
             return self.finding(ctx, Verdict.PASS, f"栏目共有{len(ctx.evidence.entries)}条内容",
                                 evidence={"entries": str(len(ctx.evidence.entries))})
+        if ctx.evidence.set_aside:
+            # The only list we read on the column is one the site repeats on many pages: a sidebar, not
+            # the column's own. Whether the column has content of its own we cannot tell.
+            url = ctx.evidence.set_aside[0]
+            return self.finding(
+                ctx, Verdict.INCONCLUSIVE,
+                f"栏目页面上读到的条目与网站其他多个页面完全相同（疑为侧栏或导航），无法确认本栏目自己的内容，本次不判定："
+                f"{url}；可在信息公开目录中为该栏目设置条目选择器（selectors）",
+                url=url, evidence={"set_aside": "\n".join(ctx.evidence.set_aside)})
         reasons = [(p, _blank_reason(ctx, p)) for p in readable]
         blank = [(p, r) for p, r in reasons if r is not None]
         if len(blank) < len(readable):
