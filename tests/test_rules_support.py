@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from auditor.evaluate import judge
-from auditor.evidence import load_evidence
+from auditor.evidence import learn_template, load_evidence
 from auditor.models import Entry, FetchStatus, Finding, FoundDate, Link, Page, PageKind, PageRole, RunState
 from auditor.rules import RuleContext
 from auditor.store import Store
@@ -138,8 +138,8 @@ class Crawl:
 
     def entry(self, item: int, title: str, when: date | None, *, n: int, text: str = "",
               status: FetchStatus = FetchStatus.OK, http_status: int | None = 200,
-              role: PageRole = PageRole.DETAIL, fetch: bool = True) -> str:
-        url = f"{column(item)}info/{n}.htm"
+              role: PageRole = PageRole.DETAIL, fetch: bool = True, url: str = "") -> str:
+        url = url or f"{column(item)}info/{n}.htm"
         self.store.add_entries(self.run_id, [Entry(item=item, list_url=column(item), title=title, url=url,
                                                    position=n, date_shown=when.isoformat() if when else "",
                                                    date=when)])
@@ -164,6 +164,6 @@ def open_store(tmp_path: Path) -> Store:
 
 def findings(store: Store, run_id: int, item: Item, as_of: date, si: SiteItem | None = None) -> dict[str, Finding]:
     """Judge one item through the engine's own `judge` and index its findings by rule id."""
-    ctx = RuleContext(item=item, site_item=si or site_item(item.number), evidence=load_evidence(store, run_id,
-                      item.number), as_of=as_of)
+    evidence = load_evidence(store, run_id, item.number, learn_template(store, run_id))
+    ctx = RuleContext(item=item, site_item=si or site_item(item.number), evidence=evidence, as_of=as_of)
     return {f.rule: f for f in judge(ctx, outage=False)}
