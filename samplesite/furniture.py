@@ -31,7 +31,10 @@ HOME = f"http://{d.MAIN_HOST}/"
 GUIDE_URL = f"{HOME}xxgkzn.htm"  # 信息公开指南 (header)
 APPLY_URL = f"{HOME}ysqgk.htm"  # 依申请公开 (header)
 SITEMAP_URL = f"{HOME}sitemap.htm"  # 网站地图 (footer): a stale link that answers 404, the site's fault
-FRIEND_LINKS = ((f"http://{d.MOE_HOST}/", "中华人民共和国教育部"), (f"http://{d.GRAD_HOST}/", "北京科技大学研究生招生网"))
+FRIEND_LINKS = (
+    (f"http://{d.MOE_HOST}/", "中华人民共和国教育部"),
+    (f"http://{d.GRAD_HOST}/", "北京科技大学研究生招生网"),
+)
 
 
 class Shell(enum.Enum):
@@ -139,7 +142,9 @@ def _vsb(frame: Frame, main: str) -> str:
             for s in frame.siblings
         )
         left = f'<div class="left">\n<h1>{_e(frame.category[1])}</h1>\n<ul>\n{items}</ul>\n</div>\n'
-    crumbs = "".join(f"\n&gt;&gt;\n<span><a href=\"{_e(_href(frame, u))}\">{_e(n)}</a></span>" for u, n in _trail(frame))
+    crumbs = "".join(
+        f'\n&gt;&gt;\n<span><a href="{_e(_href(frame, u))}">{_e(n)}</a></span>' for u, n in _trail(frame)
+    )
     if frame.article:
         crumbs += "\n&gt;&gt;\n正文"
     position = f'<div class="position"><div>\n当前位置: \n<span><a href="{HOME}">首页</a></span>{crumbs}\n</div></div>\n'
@@ -217,7 +222,7 @@ def _webplus(frame: Frame, main: str) -> str:
             f'<ul class="wp_listcolumn list-paddingleft-2">\n{cols}</ul>\n</div>\n</div>\n</div>\n'
         )
     path = "".join(
-        f"<span class='possplit'>&nbsp;&nbsp;</span><a href=\"{_e(_href(frame, u))}\" target=\"_self\">{_e(n)}</a>"
+        f'<span class=\'possplit\'>&nbsp;&nbsp;</span><a href="{_e(_href(frame, u))}" target="_self">{_e(n)}</a>'
         for u, n in _trail(frame)
     )
     heading = frame.column.title if frame.column else frame.title
@@ -310,7 +315,9 @@ def _plain_footer() -> str:
 def _plain(frame: Frame, main: str) -> str:
     # the header menu every page carries. Absolute links, so the same template on the subsite points
     # back at the main site, as real shared templates do.
-    items = "".join(f'<li class="nav_item"><a href="{url}">{_e(name)}</a></li>' for url, name in _categories())
+    items = "".join(
+        f'<li class="nav_item"><a href="{url}">{_e(name)}</a></li>' for url, name in _categories()
+    )
     header = (
         f'<div class="header"><div class="logo"><a href="{HOME}">北京科技大学信息公开网</a></div>\n'
         f'<div class="toplink"><a href="{GUIDE_URL}">信息公开指南</a> | <a href="{APPLY_URL}">依申请公开</a></div>\n'
@@ -380,6 +387,4 @@ def prev_next(frame: Frame, newer: Link | None, older: Link | None) -> str:
             f'<div class="arti_prenext"><p class="arti_prev">上一篇：{side(newer, chr(39))}</p>'
             f'<p class="arti_next">下一篇：{side(older, chr(39))}</p></div>'
         )
-    return (
-        f'<div class="prenext"><p>上一条：{side(newer)}</p>\n<p>下一条：{side(older)}</p></div>'
-    )
+    return f'<div class="prenext"><p>上一条：{side(newer)}</p>\n<p>下一条：{side(older)}</p></div>'
