@@ -23,7 +23,9 @@ from urllib.parse import urljoin
 
 from auditor.models import PageKind
 from samplesite import description as d
+from samplesite import furniture
 from samplesite.description import Article, Attachment, Column, FileKind, Style
+from samplesite.furniture import Frame, Link, Shell, short_title
 from samplesite.manifest import (
     FORMAT,
     MANIFEST_PATH,
@@ -58,58 +60,58 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-# ---------------------------------------------------------------- page chrome
+# ---------------------------------------------------------------- page furniture
 
 
-def _nav() -> str:
-    # the header menu every page carries; extractors must skip it (it links all 10 categories). Absolute
-    # links, so the same template on the subsite points back at the main site, as real shared templates do.
-    home = f"http://{d.MAIN_HOST}/"
-    items = "".join(
-        f'<li class="nav_item"><a href="{home}xinxigongkaimulu/{slug}/">{_e(name)}</a></li>'
-        for slug, name in d.CATEGORIES
+def _shell(col: Column) -> Shell:
+    if col.style is Style.VSB:
+        return Shell.VSB
+    if col.style is Style.WEBPLUS:
+        return Shell.WEBPLUS
+    return Shell.PLAIN
+
+
+def _on_site(col: Column) -> list[tuple[int, Article]]:
+    """The articles of a column that have a detail page on an allowed host (not WeChat), newest first."""
+    if col.style not in (Style.VSB, Style.WEBPLUS, Style.TABLE, Style.CNLIST):
+        return []
+    return [(i, a) for i, a in enumerate(col.articles) if not a.offsite_url and a.day]
+
+
+def _latest(col: Column) -> tuple[Link, ...]:
+    """The 最新公开 sidebar of a column's pages: the newest articles of the site from other columns."""
+    rows = sorted(
+        (
+            (a.published, url, a)
+            for c in d.COLUMNS
+            if c.item != col.item
+            for i, a in _on_site(c)
+            for url in (_article_url(c, i, a),)
+        ),
+        key=lambda r: (r[0], r[1]),
+        reverse=True,
     )
-    return (
-        f'<div class="header"><div class="logo"><a href="{home}">北京科技大学信息公开网</a></div>\n'
-        f'<ul class="nav" id="nav"><li class="nav_item"><a href="{home}">首页</a></li>{items}</ul></div>\n'
+    return tuple(Link(a.title, url, a.day) for _, url, a in rows[: d.SIDEBAR_SIZE])
+
+
+def _frame(col: Column, url: str, title: str, *, article: bool = False) -> Frame:
+    """The furniture of a column's page (its list, article or empty page) or of one of its articles."""
+    return Frame(
+        shell=_shell(col),
+        url=url,
+        title=title,
+        category=(col.category, dict(d.CATEGORIES)[col.category]),
+        column=Link(col.name, col.url),
+        siblings=tuple(Link(c.name, c.url) for c in d.COLUMNS if c.category == col.category),
+        latest=_latest(col),
+        article=article,
+        gbk=col.encoding != "utf-8",
     )
 
 
-_FOOTER = (
-    '<div class="footer">\n<p class="links">相关链接：<a href="http://www.moe.gov.cn/" target="_blank">中华人民共和国教育部</a>'
-    ' | <a href="/">北京科技大学信息公开网</a></p>\n'
-    "<p>版权所有 北京科技大学信息公开领导小组办公室</p>\n"
-    f"<p>地址：北京市海淀区学院路30号 邮编：100083 电话：{d.LANDLINE}</p>\n</div>\n"
-)
-
-
-def _page(title: str, content: str, *, crumbs: Iterable[tuple[str, str]] = (), gbk: bool = False) -> str:
-    meta = (
-        '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
-        if gbk
-        else '<meta charset="utf-8">'
-    )
-    trail = "".join(f' &gt; <a href="{href}">{_e(name)}</a>' for href, name in crumbs)
-    return (
-        f"<!DOCTYPE html>\n<html>\n<head>\n{meta}\n<title>{_e(title)}-北京科技大学信息公开网</title>\n"
-        '<link rel="stylesheet" type="text/css" href="/css/style.css">\n</head>\n<body>\n'
-        + _nav()
-        + f'<div class="location">当前位置：<a href="http://{d.MAIN_HOST}/">首页</a>{trail}</div>\n'
-        + f'<div class="main">\n{content}\n</div>\n'
-        + _FOOTER
-        + "</body>\n</html>\n"
-    )
-
-
-def _crumbs(col: Column) -> list[tuple[str, str]]:
-    cat_name = dict(d.CATEGORIES)[col.category]
-    home = f"http://{d.MAIN_HOST}"
-    return [(f"{home}/xinxigongkaimulu/{col.category}/", cat_name), (f"{home}{col.path}", col.name)]
-
-
-def _short(title: str, limit: int = 20) -> str:
-    """WebPlus truncates anchor text with an ellipsis; the full title stays in title=."""
-    return title if len(title) <= limit else title[: limit - 2] + "…"
+def _nav_page(url: str, title: str, content: str, category: tuple[str, str] | None = None) -> str:
+    """A navigation page (home, category index, guide): the plain template, no column furniture."""
+    return furniture.page(Frame(Shell.PLAIN, url, title, category=category), content)
 
 
 # ---------------------------------------------------------------- the builder
@@ -202,9 +204,26 @@ def _body_html(col: Column, index: int, art: Article, attach_links: list[tuple[s
     return "\n".join(out)
 
 
+def _neighbours(col: Column, index: int) -> tuple[Link | None, Link | None]:
+    """The newer and the older on-site article of the same column (上一条, 下一条)."""
+    rows = _on_site(col)
+    at = [i for i, _ in rows].index(index)
+
+    def link(pos: int) -> Link | None:
+        if not 0 <= pos < len(rows):
+            return None
+        i, a = rows[pos]
+        return Link(a.title, _article_url(col, i, a), a.day)
+
+    return link(at - 1), link(at + 1)
+
+
 def _detail_html(col: Column, index: int, art: Article, attach_links: list[tuple[str, Attachment]]) -> str:
     body = _body_html(col, index, art, attach_links)
-    serial = _article_url(col, index, art).rstrip("/").split("/")[-1].split(".")[0]
+    url = _article_url(col, index, art)
+    serial = url.rstrip("/").split("/")[-1].split(".")[0]
+    frame = _frame(col, url, art.title, article=True)
+    pager = furniture.prev_next(frame, *_neighbours(col, index))
     if col.style is Style.VSB:
         attach = ""
         if attach_links:
@@ -219,23 +238,24 @@ def _detail_html(col: Column, index: int, art: Article, attach_links: list[tuple
             f'<div class="content_t"><h1>{_e(art.title)}</h1>\n'
             f'<div class="content_time">发布时间：{art.published}&nbsp;&nbsp;&nbsp;点击数：'
             f'<script>_showDynClicks("wbnews", {col.col_id}, {serial})</script></div></div>\n'
-            f'<div id="vsb_content"><div class="v_news_content">\n{body}\n</div></div>\n{attach}\n</form>'
+            f'<div id="vsb_content"><div class="v_news_content">\n{body}\n</div></div>\n{attach}\n{pager}\n</form>'
         )
     elif col.style is Style.WEBPLUS:
         article_id = serial.split("a")[-1] if "a" in serial else serial
         content = (
-            f'<div class="article">\n<h1 class="arti_title">{_e(art.title)}</h1>\n'
+            '<div class="article" frag="窗口3" portletmode="simpleArticleAttri">\n'
+            f'<h1 class="arti_title">{_e(art.title)}</h1>\n'
             f'<p class="arti_metas"><span class="arti_update">发布时间：{art.published[:10]}</span>'
             f'<span class="arti_views">浏览次数：<span class="WP_VisitCount">{len(art.title) * 37}</span></span></p>\n'
             f'<div class="entry"><div class="read"><div class=\'wp_articlecontent\'>\n{body}\n</div></div></div>\n'
-            f"<!-- articleId={article_id} --></div>"
+            f"{pager}\n<!-- articleId={article_id} --></div>"
         )
     else:
-        content = _handmade_article(col, art, body)
-    return _page(art.title, content, crumbs=_crumbs(col), gbk=col.encoding != "utf-8")
+        content = _handmade_article(col, art, body, pager)
+    return furniture.page(frame, content)
 
 
-def _handmade_article(col: Column, art: Article, body: str) -> str:
+def _handmade_article(col: Column, art: Article, body: str, pager: str = "") -> str:
     if not art.published:
         dateline = ""
     elif col.style is Style.CNLIST:
@@ -246,7 +266,11 @@ def _handmade_article(col: Column, art: Article, body: str) -> str:
         dateline = (
             f'<div class="info">发布日期：{art.published[:10]} &nbsp; 浏览次数：{len(art.title) * 13}</div>\n'
         )
-    return f'<div class="article">\n<h2>{_e(art.title)}</h2>\n{dateline}<div class="content">\n{body}\n</div>\n</div>'
+    return (
+        f'<div class="article">\n<h2>{_e(art.title)}</h2>\n{dateline}<div class="content">\n{body}\n</div>\n'
+        + (f"{pager}\n" if pager else "")
+        + "</div>"
+    )
 
 
 def _list_items(col: Column, page_url: str, rows: list[tuple[int, Article]]) -> str:
@@ -267,14 +291,14 @@ def _list_items(col: Column, page_url: str, rows: list[tuple[int, Article]]) -> 
             if col.item % 2:
                 out.append(
                     f'<li class="news n{n + 1} clearfix"><span class="news_title"><a href=\'{_e(href)}\' '
-                    f"target='_blank' title='{_e(art.title)}'>{_e(_short(art.title))}</a></span>"
+                    f"target='_blank' title='{_e(art.title)}'>{_e(short_title(art.title))}</a></span>"
                     f'<span class="news_meta">{day:%Y-%m-%d}</span></li>'
                 )
             else:
                 out.append(
                     f'<li class="list_item i{n + 1}"><div class="fields pr_fields">'
                     f"<span class='Article_Index'>{n + 1}</span><span class='Article_Title'>"
-                    f"<a href='{_e(href)}' target='_blank' title='{_e(art.title)}'>{_e(_short(art.title))}</a>"
+                    f"<a href='{_e(href)}' target='_blank' title='{_e(art.title)}'>{_e(short_title(art.title))}</a>"
                     f"</span></div><div class=\"fields ex_fields\"><span class='Article_PublishDate'>"
                     f"{day:%Y-%m-%d}</span></div></li>"
                 )
@@ -386,14 +410,14 @@ def _list_html(col: Column, page_no: int, pages: int, rows: list[tuple[int, Arti
     elif col.style is Style.WEBPLUS:
         ul = "news_list list2" if col.item % 2 else "wp_article_list"
         inner = (
-            f'<div class="col_title"><h2>{_e(col.name)}</h2></div>\n<div frag="窗口6" portletmode="simpleList">'
-            f'<div id="wp_news_w6">\n<ul class="{ul}">\n{items}\n</ul>\n</div>\n{pager}</div>'
+            '<div class="col_news_list listcon">\n<div frag="窗口6" portletmode="simpleList">'
+            f'<div id="wp_news_w6">\n<ul class="{ul}">\n{items}\n</ul>\n</div>\n{pager}</div>\n</div>'
         )
     elif col.style is Style.TABLE:
         inner = f'<div class="lmcontent"><h3>{_e(col.name)}</h3>\n<table class="newslist" width="100%">\n{items}\n</table></div>'
     else:
         inner = f'<div class="lmcontent"><h3>{_e(col.name)}</h3>\n<ul class="list">\n{items}\n</ul></div>'
-    return _page(col.name, inner, crumbs=_crumbs(col), gbk=col.encoding != "utf-8")
+    return furniture.page(_frame(col, page_url, col.name), inner)
 
 
 def _newest(arts: Iterable[Article]) -> datetime:
@@ -607,7 +631,7 @@ def _emit_column(b: _Build, col: Column) -> None:
         return
     if col.style is Style.BLANK:
         content = f'<div class="lmcontent"><h3>{_e(col.name)}</h3>\n<p class="empty">暂无内容</p></div>'
-        b.page(d.MAIN_HOST, col.path, _page(col.name, content, crumbs=_crumbs(col)), DEFAULT_LAST_MODIFIED)
+        b.page(d.MAIN_HOST, col.path, furniture.page(_frame(col, col.url, col.name), content), DEFAULT_LAST_MODIFIED)
         b.url(
             UrlRecord(
                 col.url,
@@ -630,7 +654,7 @@ def _emit_column(b: _Build, col: Column) -> None:
         b.page(
             d.MAIN_HOST,
             path,
-            _page(art.title, _handmade_article(col, art, body), crumbs=_crumbs(col)),
+            furniture.page(_frame(col, final, art.title), _handmade_article(col, art, body)),
             _newest([art]),
         )
         moved = bool(col.moved_to)
@@ -711,6 +735,21 @@ _CSS = (
 )
 
 
+def _nav_record(url: str, title: str = "", outcome: Outcome = Outcome.OK, status: int = 200) -> UrlRecord:
+    """A furniture target: the site's page, serving no item."""
+    html_page = status == 200
+    return UrlRecord(
+        url,
+        Role.NAVIGATION,
+        outcome,
+        status,
+        content_type="text/html" if html_page else "",
+        charset="utf-8" if html_page else "",
+        encoding="utf-8" if html_page else "",
+        title=title,
+    )
+
+
 def _emit_navigation(b: _Build) -> None:
     by_cat: dict[str, list[Column]] = {}
     for col in d.COLUMNS:
@@ -722,41 +761,42 @@ def _emit_navigation(b: _Build) -> None:
         blocks.append(
             f'<div class="ml_block"><h3><a href="/xinxigongkaimulu/{slug}/">{_e(name)}</a></h3><ul>{links}</ul></div>'
         )
-        cat_html = _page(
+        url = f"{MAIN}/xinxigongkaimulu/{slug}/"
+        cat_html = _nav_page(
+            url,
             name,
             f'<div class="lmcontent"><h3>{_e(name)}</h3>\n<ul class="columns">{links}</ul></div>',
-            crumbs=[(f"/xinxigongkaimulu/{slug}/", name)],
+            category=(slug, name),
         )
         b.page(d.MAIN_HOST, f"/xinxigongkaimulu/{slug}/", cat_html, DEFAULT_LAST_MODIFIED)
-        b.url(
-            UrlRecord(
-                f"{MAIN}/xinxigongkaimulu/{slug}/",
-                Role.NAVIGATION,
-                Outcome.OK,
-                200,
-                content_type="text/html",
-                charset="utf-8",
-                encoding="utf-8",
-                title=name,
-            )
-        )
-    home = _page("首页", '<div class="xxgkml"><h2>信息公开目录</h2>\n' + "\n".join(blocks) + "\n</div>")
-    b.page(d.MAIN_HOST, "/", home, DEFAULT_LAST_MODIFIED)
-    b.url(
-        UrlRecord(
-            f"{MAIN}/",
-            Role.NAVIGATION,
-            Outcome.OK,
-            200,
-            content_type="text/html",
-            charset="utf-8",
-            encoding="utf-8",
-            title="北京科技大学信息公开网",
-        )
+        b.url(_nav_record(url, name))
+    home = _nav_page(
+        f"{MAIN}/", "首页", '<div class="xxgkml"><h2>信息公开目录</h2>\n' + "\n".join(blocks) + "\n</div>"
     )
+    b.page(d.MAIN_HOST, "/", home, DEFAULT_LAST_MODIFIED)
+    b.url(_nav_record(f"{MAIN}/", "北京科技大学信息公开网"))
+    # the header's two standing pages, and the footer's stale 网站地图 link (the site's broken link)
+    guide = _nav_page(
+        furniture.GUIDE_URL,
+        "信息公开指南",
+        '<div class="article"><h2>北京科技大学信息公开指南</h2><div class="content">'
+        "<p>本指南说明学校主动公开信息的分类、编排体系、获取方式和依申请公开的办理程序。</p></div></div>",
+    )
+    b.page(d.MAIN_HOST, "/xxgkzn.htm", guide, DEFAULT_LAST_MODIFIED)
+    b.url(_nav_record(furniture.GUIDE_URL, "信息公开指南"))
+    apply = _nav_page(
+        furniture.APPLY_URL,
+        "依申请公开",
+        '<div class="article"><h2>依申请公开</h2><div class="content">'
+        "<p>公民、法人和其他组织可以书面形式向学校信息公开办公室申请获取相关信息。</p></div></div>",
+    )
+    b.page(d.MAIN_HOST, "/ysqgk.htm", apply, DEFAULT_LAST_MODIFIED)
+    b.url(_nav_record(furniture.APPLY_URL, "依申请公开"))
+    b.url(_nav_record(furniture.SITEMAP_URL, outcome=Outcome.NOT_FOUND, status=404))
     b.write(f"{d.MAIN_HOST}/css/style.css", _CSS, DEFAULT_LAST_MODIFIED)
     # the page robots.txt keeps the crawl out of (linked from item 5)
-    private = _page(
+    private = _nav_page(
+        f"{MAIN}/private/plan.htm",
         "规划编制工作底稿",
         '<div class="article"><h2>规划编制工作底稿（内部）</h2><div class="content"><p>内部讨论稿，请勿外传。</p></div></div>',
     )
@@ -775,11 +815,14 @@ def _emit_navigation(b: _Build) -> None:
             encoding="utf-8",
         )
     )
-    grad = _page(
+    grad_url = f"http://{d.GRAD_HOST}/"
+    grad = _nav_page(
+        grad_url,
         "北京科技大学研究生招生网",
         '<div class="lmcontent"><h3>研究生招生网</h3><p>欢迎报考北京科技大学研究生。</p></div>',
     )
     b.page(d.GRAD_HOST, "/", grad, DEFAULT_LAST_MODIFIED)
+    b.url(_nav_record(grad_url, "北京科技大学研究生招生网"))
     wx = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>微信公众平台</title></head><body><p>微信公众平台</p></body></html>\n'
     b.page(d.WEIXIN_HOST, "/", wx, DEFAULT_LAST_MODIFIED)
 
@@ -805,6 +848,8 @@ def _item_records() -> tuple[ItemRecord, ...]:
                 col.style.value,
                 col.defect,
                 Expected(e.overall, e.presence, e.freshness, e.content, e.links, e.privacy),
+                category=col.category,
+                cross=col.cross.value if col.cross else "",
             )
         )
     return tuple(out)

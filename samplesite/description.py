@@ -22,6 +22,13 @@ WEIXIN_HOST = "mp.weixin.qq.com"  # off-site, WeChat articles
 ALLOWED_HOSTS = (MAIN_HOST, GRAD_HOST)
 OFFSITE_HOSTS = (MOE_HOST, WEIXIN_HOST)
 LANDLINE = "010-62332317"  # the disclosure office; a landline is no privacy fault
+OFFICE = "北京科技大学信息公开领导小组办公室"  # the footer's copyright holder
+ADDRESS = "北京市海淀区学院路30号"
+POSTCODE = "100083"
+FAX = "010-62332318"
+OFFICE_MAIL = "xxgk@ustb.edu.cn"  # the footer's 意见与投诉 address: furniture, never an item's complaint channel
+ICP = "京ICP备05050689号"
+SIDEBAR_SIZE = 5  # the 最新公开 sidebar: the newest articles site-wide from other columns
 
 
 class Style(enum.StrEnum):
@@ -35,6 +42,19 @@ class Style(enum.StrEnum):
     BLANK = "blank"  # 暂无内容
     MISSING = "missing"  # the catalogue URL answers 404
     WAF = "waf"  # a web application firewall answers 412 for the whole column
+
+
+class CrossCase(enum.StrEnum):
+    """A case planted for cross-column leaks: what a crawl that counts page furniture (menus of sibling
+    columns, the 最新公开 sidebar, 上一条/下一条, the footer) as the item's own would get wrong. Every
+    healthy sibling of such a column must still pass; the column itself keeps its own verdict."""
+
+    PRIVACY_LEAK = "privacy-leak"  # full 身份证号 published here; siblings link to it (menu, sidebar)
+    DEAD_ATTACHMENTS = "dead-attachments"  # attachments answer 404 here; siblings link to the column
+    EMPTY_COLUMN = "empty-column"  # 暂无内容, while the sidebar and menu beside it are full
+    OFF_TOPIC_NEWEST = "off-topic-newest"  # newest entry is off-topic; the required document is lower
+    SHORT_LIST = "short-list"  # 1-3 own entries beside a 5-entry dated sidebar
+    UNREACHABLE_COLUMN = "unreachable-column"  # siblings' menus link to a column answering 404/412
 
 
 class FileKind(enum.StrEnum):
@@ -118,6 +138,7 @@ class Column:
     defect: str = ""
     expect: Expect = field(default_factory=Expect)
     cite_wording: bool = True  # the newest article quotes the 清单 wording (false where a defect forbids)
+    cross: CrossCase | None = None  # the cross-column case this column plants, if any
 
     @property
     def path(self) -> str:
@@ -355,6 +376,18 @@ _EMPLOYMENT_PDF = Attachment(
     stem="jiuyezhiliang2017",
 )
 
+def _never_uploaded(name: str, stem: str, phrase: str) -> Attachment:
+    """A PDF the article links to but nobody uploaded: its link answers 404."""
+    return Attachment(f"{name}.pdf", FileKind.PDF, ((name,),), phrase=phrase, broken=True, stem=stem)
+
+
+# the 教代会 report's three documents were never uploaded (several dead attachments in one column)
+_STAFF_CONGRESS_MISSING = (
+    _never_uploaded("八届五次教代会学校工作报告", "jdh2018xxgzbg", "学校工作报告"),
+    _never_uploaded("八届五次教代会财务工作报告", "jdh2018cwgzbg", "财务工作报告"),
+    _never_uploaded("八届五次教代会提案工作报告", "jdh2018tagzbg", "提案工作报告"),
+)
+
 _QUALITY_PDF_MISSING = Attachment(
     "北京科技大学2017-2018学年本科教学质量报告.pdf",
     FileKind.PDF,
@@ -509,7 +542,8 @@ COLUMNS: tuple[Column, ...] = (
             _a(
                 "北京科技大学第八届教职工代表大会第五次会议工作报告",
                 "2018-04-26 14:30:00",
-                "会议审议通过了学校工作报告、财务工作报告和提案工作报告。",
+                "会议审议通过了学校工作报告、财务工作报告和提案工作报告，全文见附件。",
+                attachments=_STAFF_CONGRESS_MISSING,
             ),
             _a("2017年教代会提案工作报告", "2018-04-26 14:20:00", "八届四次教代会共收到提案40件，立案40件。"),
             _a(
@@ -518,6 +552,9 @@ COLUMNS: tuple[Column, ...] = (
                 "第一条 为保障教职工参与学校民主管理和监督，制定本细则。",
             ),
         ),
+        defect="the 2018 report's three attachments were never uploaded: each link answers 404",
+        expect=Expect(links=F),
+        cross=CrossCase.DEAD_ATTACHMENTS,
     ),
     Column(
         4,
@@ -710,6 +747,8 @@ COLUMNS: tuple[Column, ...] = (
         ),
         defect="the 2018 XLSX lists full 18-digit 身份证号 with valid check digits",
         expect=Expect(privacy=F),
+
+        cross=CrossCase.PRIVACY_LEAK,
     ),
     Column(
         13,
@@ -773,6 +812,14 @@ COLUMNS: tuple[Column, ...] = (
         "受捐赠财产",
         Style.WEBPLUS,
         (
+            # an off-topic notice on top (the column is shared with the finance office's notices); the
+            # required report is the next entry down. Its 投诉 line must not reach item 21 either.
+            _a(
+                "关于缴纳2018-2019学年学费和住宿费的通知",
+                "2018-11-26 09:00:00",
+                "请尚未缴费的同学于2018年12月7日前通过学校统一支付平台缴纳本学年学费和住宿费。",
+                "收费项目、收费标准见学校收费公示；对收费有异议的，可拨打投诉电话010-62334113。",
+            ),
             _a(
                 "北京科技大学教育发展基金会2017年度工作报告",
                 "2018-05-30 10:00:00",
@@ -784,6 +831,8 @@ COLUMNS: tuple[Column, ...] = (
                 "2016年度受捐赠财产的使用与管理情况。",
             ),
         ),
+        cite_wording=False,  # the fee notice on top quotes no 清单 item
+        cross=CrossCase.OFF_TOPIC_NEWEST,
     ),
     Column(17, "caiwuzichan", "xiaobanqiyezichan", "校办企业", Style.WEBPLUS, _ENTERPRISES, page_size=10),
     Column(
@@ -860,6 +909,8 @@ COLUMNS: tuple[Column, ...] = (
         Style.BLANK,
         defect="blank column: only 暂无内容",
         expect=Expect(presence=F, freshness=None, content=None, links=None, privacy=None),
+
+        cross=CrossCase.EMPTY_COLUMN,
     ),
     Column(
         23,
@@ -979,6 +1030,8 @@ COLUMNS: tuple[Column, ...] = (
         ),
         defect="newest edition 2016-09-01: older than 13 months",
         expect=Expect(freshness=F),
+
+        cross=CrossCase.SHORT_LIST,
     ),
     Column(
         29,
@@ -993,6 +1046,8 @@ COLUMNS: tuple[Column, ...] = (
                 "全校开设本科课程总门数2,864门；实践教学学分占总学分比例28.6%；选修课学分占总学分比例21.4%。",
             ),
         ),
+
+        cross=CrossCase.SHORT_LIST,
     ),
     Column(
         30,
@@ -1107,6 +1162,8 @@ COLUMNS: tuple[Column, ...] = (
         ),
         defect="the 2017-2018 report's PDF link answers 404",
         expect=Expect(links=F),
+
+        cross=CrossCase.DEAD_ATTACHMENTS,
     ),
     Column(
         36,
@@ -1242,6 +1299,17 @@ COLUMNS: tuple[Column, ...] = (
         Style.CNLIST,
         (
             _a(
+                "2018年下半年同等学力人员申请硕士学位资格审查通过人员名单公示",
+                "2018-11-23 15:30:00",
+                "经学位评定委员会审核，以下人员通过资格审查，现予公示，公示期5个工作日。",
+                table=(
+                    ("序号", "姓名", "身份证号", "申请学科"),
+                    ("1", "马俊杰", gb11643("11010519850614231"), "材料科学与工程"),
+                    ("2", "林书瑶", gb11643("23010319870922452"), "管理科学与工程"),
+                    ("3", "黄立伟", gb11643("51010719860117673"), "控制科学与工程"),
+                ),
+            ),
+            _a(
                 "2018年下半年同等学力人员申请硕士学位资格审查结果",
                 "2018-11-09 10:00:00",
                 offsite_url=_m("/s/Tq3x8ZkLmW2vN9sYbR4pQg", WEIXIN_HOST),
@@ -1252,7 +1320,10 @@ COLUMNS: tuple[Column, ...] = (
                 offsite_url=_m("/s/Hc7yN2aKdPq5mW8zXe1tVg", WEIXIN_HOST),
             ),
         ),
-        defect="entries link to WeChat articles (off-site, checked for reachability only)",
+        defect="older entries link to WeChat articles (off-site, checked for reachability only); the newest "
+        "公示 lists full 18-digit 身份证号 with valid check digits",
+        expect=Expect(privacy=F),
+        cross=CrossCase.PRIVACY_LEAK,
     ),
     Column(
         45,
@@ -1276,6 +1347,8 @@ COLUMNS: tuple[Column, ...] = (
         Style.MISSING,
         defect="the catalogue URL answers 404",
         expect=Expect(presence=F, freshness=None, content=None, links=None, privacy=None),
+
+        cross=CrossCase.UNREACHABLE_COLUMN,
     ),
     Column(
         47,
@@ -1285,6 +1358,8 @@ COLUMNS: tuple[Column, ...] = (
         Style.WAF,
         defect="a web application firewall answers 412 for the column",
         expect=Expect(presence=I, freshness=None, content=None, links=None, privacy=None),
+
+        cross=CrossCase.UNREACHABLE_COLUMN,
     ),
     Column(
         48,

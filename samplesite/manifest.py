@@ -32,12 +32,19 @@ HEADER = """\
 #
 # items: one row per 清单 item
 #   item, name, catalogue (URL), style (vsb|webplus|table|cnlist|article|blank|missing|waf),
-#   defect (what was planted; "" = healthy), expected: overall + presence/freshness/content/links/privacy,
+#   category (the URL segment of its 栏目 category; columns of one category are siblings: each column page
+#   carries a menu of them, a 最新公开 sidebar of other columns' newest articles, breadcrumbs, a footer),
+#   defect (what was planted; "" = healthy), cross (a cross-column case planted here, absent = none:
+#   privacy-leak | dead-attachments | empty-column | off-topic-newest | short-list | unreachable-column;
+#   every healthy sibling of such a column expects pass throughout),
+#   expected: overall + presence/freshness/content/links/privacy,
 #   each pass|warn|fail|inconclusive, or null = not judged (nothing there to judge).
 #
 # urls: every URL the crawl should meet (fetched or merely checked)
-#   url, role: catalogue|list|detail|attachment|linked|navigation (navigation = header/footer targets),
-#   items: the 清单 items the page serves,
+#   url, role: catalogue|list|detail|attachment|linked|navigation (navigation = targets of the page
+#   furniture only: header, menus, breadcrumbs, footer; the site's pages, serving no item),
+#   items: the 清单 items the page serves: a page reached as an entry (or page, or attachment) of a column
+#   serves that column's items only, however many other columns' menus and sidebars link to it,
 #   outcome: ok | redirect | http-error | not-found | robots | waf | offsite
 #     ok        answered 200 (after `transient` 503 answers with Retry-After, when set)
 #     redirect  `redirects` lists each hop as "<code> <target URL>"; `final_url` answers `status`
@@ -107,6 +114,8 @@ class ItemRecord:
     style: str
     defect: str
     expected: Expected
+    category: str = ""
+    cross: str = ""  # the cross-column case planted in this column ("" = none)
 
 
 @dataclass(frozen=True)
@@ -272,7 +281,9 @@ def dump(m: Manifest) -> str:
                 "name": it.name,
                 "catalogue": it.catalogue,
                 "style": it.style,
+                "category": it.category,
                 "defect": it.defect,
+                **({"cross": it.cross} if it.cross else {}),
                 "expected": {
                     "overall": it.expected.overall.value,
                     **{
@@ -310,6 +321,8 @@ def parse(text: str) -> Manifest:
             catalogue=r["catalogue"],
             style=r["style"],
             defect=r.get("defect", ""),
+            category=r.get("category", ""),
+            cross=r.get("cross", ""),
             expected=Expected(
                 overall=Verdict(r["expected"]["overall"]),
                 **{k.value: _opt_verdict(r["expected"].get(k.value)) for k in RuleKind},

@@ -93,6 +93,21 @@ def test_every_url_of_the_site_is_recorded_with_its_outcome(crawl: Crawl) -> Non
     assert not wrong, "\n".join(wrong[:20])
 
 
+def test_furniture_brings_no_page_into_another_item(crawl: Crawl) -> None:
+    """Menus of sibling columns, the 最新公开 sidebar and 上一条/下一条 link each column to other columns'
+    pages: a page serves exactly the items the manifest gives it, and a furniture target serves none."""
+    wrong = []
+    for row in crawl.manifest.urls:
+        page = crawl.store.page(crawl.run_id, row.url)
+        if page is None:
+            continue
+        if row.role is Role.NAVIGATION and page.items:
+            wrong.append(f"{row.url}: furniture target counted for items {page.items}")
+        elif row.items and set(page.items) != set(row.items):
+            wrong.append(f"{row.url}: items {page.items} != {row.items}")
+    assert not wrong, "\n".join(wrong[:20])
+
+
 def test_list_entries_titles_links_and_dates(crawl: Crawl) -> None:
     rows = [r for r in crawl.manifest.urls if r.entries]
     assert rows
