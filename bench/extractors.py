@@ -22,6 +22,10 @@ Sub-problems and how each is scored (article pages only, except page kind and sp
   all whitespace (and table pipes, which trafilatura writes around cells) removed. Pages whose reference body is shorter than 20 characters (a PDF player or a
   lone picture) are not scored and are counted apart.
 - page kind: list vs article, for the extractors that offer anything comparable.
+- a date where the page shows none: the same article pages with the template's date element removed
+  (`div.time` on VSB, `span.arti_update` on WebPlus). Nothing is right here; a date returned is a
+  plausible wrong one (an event date from the body, a sidebar date), which for an audit is worse than
+  none.
 - speed: CPU and wall milliseconds per call, per page, in this run (2 shared cores: compare the rows,
   not the absolute numbers with another machine).
 
@@ -134,6 +138,24 @@ def reference_body(html: str, cms: str) -> str:
             if el.tail:
                 parts.append(el.tail)
     return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+_DATE_ELEMENT = {
+    "VSB": re.compile(r'<div class="time">.*?</div>', re.DOTALL),
+    "WebPlus": re.compile(r'<span class="arti_update">[^<]*</span>'),
+}
+
+
+def without_date(pages: list[Page]) -> list[Page]:
+    """The article pages with the template's own date element cut out (exactly one on each page)."""
+    out = []
+    for p in pages:
+        if p.kind != "article":
+            continue
+        html, n = _DATE_ELEMENT[p.cms].subn("", p.html, count=1)
+        if n:
+            out.append(Page(p.file, p.cms, p.kind, p.url, html, p.title, p.publish_date, p.body))
+    return out
 
 
 def load_corpus(root: Path) -> list[Page]:
@@ -500,8 +522,9 @@ def _cols(pages: Iterable[Page]) -> dict[str, list[Page]]:
     return out
 
 
-def score(runs: list[ProbeRun], pages: list[Page]) -> dict[str, Any]:
+def score(runs: list[ProbeRun], pages: list[Page], ablation: list[ProbeRun]) -> dict[str, Any]:
     """All figures, as plain data: {sub-problem: {probe: {column: {...}}}}."""
+    by_file = {p.file: p for p in pages}
     articles = [p for p in pages if p.kind == "article"]
     scored = [p for p in articles if len(_nows(p.body)) >= MIN_BODY_CHARS]
     figures: dict[str, Any] = {
@@ -516,6 +539,7 @@ def score(runs: list[ProbeRun], pages: list[Page]) -> dict[str, Any]:
         },
         "title": {},
         "date": {},
+        "date_removed": {},
         "content": {},
         "kind": {},
         "speed": {},
@@ -633,6 +657,20 @@ def score(runs: list[ProbeRun], pages: list[Page]) -> dict[str, Any]:
                 "errors": sum(1 for r in rs if r.error),
             }
         figures["failures"][name] = fails
+    for pr in ablation:
+        name = pr.probe.name
+        if pr.status != "ok":
+            figures["date_removed"][name] = pr.status
+            continue
+        figures["date_removed"][name] = {}
+        for col in COLUMNS:
+            rs = [r for r in pr.pages if col == "all" or r.cms == col]
+            counts = dict.fromkeys(("none", "body", "page", "nowhere", "unparsed", "true date", "error"), 0)
+            for r in rs:
+                page = by_file[r.file]
+                cls = "error" if r.result is None else date_class(r.result.date, r.result.date_raw, page)
+                counts["true date" if cls == "exact" else cls] += 1
+            figures["date_removed"][name][col] = {"n": len(rs), **counts}
     return figures
 
 
@@ -759,6 +797,28 @@ def render(fig: dict[str, Any], env: dict[str, Any]) -> str:
         )
     )
 
+    def removed_cell(c: dict[str, Any]) -> str:
+        wrong = c["body"] + c["page"] + c["nowhere"] + c["unparsed"]
+        s = (
+            f"∅ {_pct(c['none'], c['n'])} ({c['none']}/{c['n']}); a date on {wrong}: body{c['body']}"
+            f" page{c['page']} other{c['nowhere']}"
+        )
+        if c["unparsed"]:
+            s += f" unparsed{c['unparsed']}"
+        if c["true date"]:
+            s += f" still-true{c['true date']}"
+        return s + (f" err{c['error']}" if c["error"] else "")
+
+    parts.append(
+        _table(
+            "Publication date when the page shows none (template date element removed)",
+            "share returning nothing (the right answer); otherwise where the date it returns is seen; "
+            "still-true: the true day found elsewhere (e.g. in the body)",
+            fig["date_removed"],
+            removed_cell,
+        )
+    )
+
     def content_cell(c: dict[str, Any]) -> str:
         if not c["n"]:
             return "-"
@@ -824,6 +884,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--json", type=Path, help="also write every figure (and per-page failures) to this file")
     ap.add_argument("--failures", action="store_true", help="list every page an extractor got wrong")
+    ap.add_argument("--no-removed-dates", action="store_true", help="skip the run with date elements removed")
     ap.add_argument("--only", help="comma-separated probe names (prefix match) to run")
     args = ap.parse_args(argv)
 
@@ -838,7 +899,17 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         runs.append(run_probe(probe, pages))
         print(f"# {probe.name}: {runs[-1].status} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    fig = score(runs, pages)
+    ablation = []
+    if not args.no_removed_dates:
+        stripped = without_date(pages)
+        for probe in probes:
+            if "date" in probe.answers and probe.name != "trafilatura bare_extraction":
+                t0 = time.perf_counter()
+                ablation.append(run_probe(probe, stripped))
+                print(
+                    f"# {probe.name}, date element removed: {time.perf_counter() - t0:.1f} s", file=sys.stderr
+                )
+    fig = score(runs, pages, ablation)
     env = environment()
     print(render(fig, env))
     if args.failures:
