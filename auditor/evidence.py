@@ -65,6 +65,8 @@ def http_date(value: str) -> date | None:
 #: A content link repeated on the pages of this many columns is the site's template, not a column's own;
 #: so is a list of entries that this many different list pages show identically (a dated sidebar).
 TEMPLATE_ITEMS = 3
+#: Share of a list's entries that must stand on other list pages too for the list to be the site's.
+TEMPLATE_OVERLAP = 0.8
 
 
 @dataclass(frozen=True)
@@ -206,14 +208,19 @@ def load_evidence(store: Store, run_id: int, item: int, template: Template = Tem
 
 
 def learn_template(store: Store, run_id: int) -> Template:
-    """What the whole run shows the site repeats: shared content links, and lists that several different
-    list pages show identically (at least two entries, so one shared article is no template)."""
+    """What the whole run shows the site repeats: shared content links, and lists most of whose entries
+    (`TEMPLATE_OVERLAP`) stand on at least `TEMPLATE_ITEMS` list pages: a sidebar of the newest articles,
+    even one that leaves out the current column's own. A list needs two entries at least, so one article
+    shared by two columns is no template. Linear in the run's entries."""
     sets = store.entry_sets(run_id)
-    seen: dict[frozenset[str], int] = {}
+    shown_on: dict[str, int] = {}
     for urls in sets.values():
-        if len(urls) >= 2:
-            seen[urls] = seen.get(urls, 0) + 1
-    lists = frozenset(url for url, urls in sets.items() if seen.get(urls, 0) >= TEMPLATE_ITEMS)
+        for url in urls:
+            shown_on[url] = shown_on.get(url, 0) + 1
+    lists = frozenset(
+        list_url for list_url, urls in sets.items()
+        if len(urls) >= 2 and sum(1 for u in urls if shown_on[u] >= TEMPLATE_ITEMS) >= TEMPLATE_OVERLAP * len(urls)
+    )
     return Template(links=frozenset(store.shared_link_targets(run_id, TEMPLATE_ITEMS)), lists=lists)
 
 
