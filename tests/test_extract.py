@@ -12,16 +12,13 @@ from auditor.models import PageKind
 from checklist.model import Selectors
 from spiders.extract import PageExtract, canonical_url, extract_page, is_attachment_url
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "realpages"
+REAL = Path(__file__).resolve().parent / "pages" / "realpages"  # sources in its MANIFEST.tsv
 PAGES = Path(__file__).resolve().parent / "pages"
 BASE = "https://xxgk.example.edu.cn/col/page.htm"
 
 
 def real(name: str, url: str) -> PageExtract:
-    path = REAL / name
-    if not path.exists():
-        pytest.skip(f"real page {path} not available")
-    return extract_page(path.read_text(encoding="utf-8"), url)
+    return extract_page((REAL / name).read_text(encoding="utf-8"), url)
 
 
 def page(name: str, url: str = BASE, selectors: Selectors | None = None) -> PageExtract:
@@ -341,10 +338,7 @@ def test_nothing_to_read_is_an_empty_page(html: str) -> None:
 
 
 def test_fast_enough_for_every_page_of_a_nightly_crawl() -> None:
-    path = REAL / "gdqy_vsb_list_gqxw1_yw.html"
-    if not path.exists():
-        pytest.skip("real page not available")
-    html = path.read_text(encoding="utf-8")
+    html = (REAL / "gdqy_vsb_list_gqxw1_yw.html").read_text(encoding="utf-8")
     extract_page(html, "https://www.gdqy.edu.cn/gqxw1/yw.htm")
     runs = 20
     start = time.perf_counter()
