@@ -78,7 +78,8 @@ class PageExtract:
     # Other http(s) links inside the main content region (article body; list region; the placeholder's
     # block), not repeating entries, next pages or attachments.
     links: tuple[AnchorLink, ...]
-    embedded: tuple[AttachmentLink, ...]  # embedded documents (WebPlus PDF player, <iframe>/<embed>/<object> PDFs)
+    # Embedded documents in the content region (WebPlus PDF player, <iframe>/<embed>/<object> PDFs).
+    embedded: tuple[AttachmentLink, ...]
     total_pages: int | None = None  # from a pager text such as "共1432条 1/144"
     total_entries: int | None = None
     # Every other http(s) link: menus, breadcrumbs, header, footer, sidebars, 友情链接, 上一条/下一条.
@@ -1237,7 +1238,9 @@ def _date_after(page: _Page, head: Element) -> tuple[FoundDate, Element] | None:
             break
         up = el.getparent()
         # Climb only out of a wrapper that holds nothing but the title (<div class="title"><h1>…</h1></div>).
-        if up is None or up is page.body or len(_norm(up.text_content())) > len(_norm(head.text_content())) + 20:
+        if up is None or up is page.body:
+            break
+        if len(_norm(up.text_content())) > len(_norm(head.text_content())) + 20:
             break
         el = up
     for text, line in lines:
@@ -1303,7 +1306,12 @@ def _article_region(page: _Page, head: _Head | None, body: Element) -> Element:
             return body
         # The body's parent also holds its attachment list and 附件 lines, unless it is the whole page.
         parent = body.getparent()
-        return parent if parent is not None and parent is not page.body and parent is not page.root else body
+        if parent is None or parent is page.root:
+            return body
+        if parent is page.body:
+            # A bare paragraph straight under <body>: a page without layout blocks is all content.
+            return page.body if body.tag in _TEXT_LEVEL else body
+        return parent
     lca = _common_ancestor(head.el, body) if body is not page.body else None
     if lca is not None and lca is not page.body and lca is not page.root:
         return lca
@@ -1316,6 +1324,9 @@ def _article_region(page: _Page, head: _Head | None, body: Element) -> Element:
             break
         el = up
     return el
+
+
+_TEXT_LEVEL = frozenset(("p", "span", "font", "b", "strong", "br", "li", "td"))
 
 
 def _in(el: Element, region: Element) -> bool:
@@ -1363,15 +1374,26 @@ def _row_dated(page: _Page, el: Element) -> bool:
     return False
 
 
-def _split_links(
-    page: _Page, region: Element, skip: set[str]
-) -> tuple[list[_Anchor], list[AnchorLink], list[AnchorLink], list[str]]:
-    """Anchors inside the region (for attachments), content links, furniture links, furniture descriptions."""
-    inside: list[_Anchor] = []
-    links: dict[str, AnchorLink] = {}
-    furniture: dict[str, AnchorLink] = {}
-    blocks: dict[Element, list[_Anchor]] = {}
+@dataclass
+class _Split:
+    """The page's anchors sorted into the content region's and the furniture blocks'."""
+
+    inside: list[_Anchor]
+    blocks: dict[Element, list[_Anchor]]
+    neighbour_block: Element | None
+
+
+def _split(page: _Page, region: Element) -> _Split:
+    """Which anchors sit in the content region, and in which furniture block each other anchor sits.
+
+    A furniture block is the largest block around the anchor that stays outside the region (the header,
+    the left menu, the sidebar), or, inside the region, the navigation/share block that holds it.
+    """
+    in_region = set(region.iter("a"))
     region_chain = {region, *region.iterancestors()}
+    inside: list[_Anchor] = []
+    blocks: dict[Element, list[_Anchor]] = {}
+    branch: dict[Element, Element] = {}  # parent → its furniture block, so menus are climbed once
     neighbour_block: Element | None = None
     for a in page.anchors:
         block: Element | None
@@ -1382,36 +1404,55 @@ def _split_links(
                     if neighbour_block is not None and not _in(other, neighbour_block):
                         neighbour_block = _common_ancestor(neighbour_block, other)
             block = neighbour_block
-        elif _in(a.el, region):
+        elif a.el in in_region:
             block = _boiler_within(page, a.el, region)
             if block is None:
                 inside.append(a)
-                if a.url not in skip and a.url not in links:
-                    links[a.url] = AnchorLink(a.url, a.text or a.title_attr)
                 continue
         else:
+            climbed: list[Element] = []
             block = a.el
             parent = block.getparent()
             while parent is not None and parent not in region_chain:
+                known = branch.get(parent)
+                if known is not None:
+                    block = known
+                    break
+                climbed.append(parent)
                 block, parent = parent, parent.getparent()
+            for el in climbed:
+                branch[el] = block
         if block is not None:
             blocks.setdefault(block, []).append(a)
-    for anchors in blocks.values():
+    return _Split(inside, blocks, neighbour_block)
+
+
+def _links_and_furniture(
+    page: _Page, split: _Split, skip: set[str]
+) -> tuple[list[AnchorLink], list[AnchorLink], list[str]]:
+    """Content links, furniture links (each URL once, none already held elsewhere) and what was set aside."""
+    links: dict[str, AnchorLink] = {}
+    for a in split.inside:
+        if a.url not in skip and a.url not in links:
+            links[a.url] = AnchorLink(a.url, a.text or a.title_attr)
+    furniture: dict[str, AnchorLink] = {}
+    notes: list[str] = []
+    for block, anchors in split.blocks.items():
         for a in anchors:
             if a.url not in skip and a.url not in links and a.url not in furniture:
                 furniture[a.url] = AnchorLink(a.url, a.text or a.title_attr)
-    notes: list[str] = []
-    for block, anchors in blocks.items():
         n = len(anchors)
-        if block is neighbour_block:
-            notes.append(f"{_label(block)}: {n} link{'s' if n > 1 else ''} (上一条/下一条)")
+        plural = "s" if n > 1 else ""
+        if block is split.neighbour_block:
+            notes.append(f"{_label(block)}: {n} link{plural} (上一条/下一条)")
             continue
         dated = sum(1 for a in anchors if _row_dated(page, a.el))
-        kind = "dated links" if dated == n else f"links, {dated} dated" if dated else "links"
-        if n == 1:
-            kind = "dated link" if dated else "link"
-        notes.append(f"{_label(block)}: {n} {kind}")
-    return inside, list(links.values()), [f for f in furniture.values() if f.url not in links], notes
+        if dated == n:
+            what = f"dated link{plural}"
+        else:
+            what = f"link{plural}, {dated} dated" if dated else f"link{plural}"
+        notes.append(f"{_label(block)}: {n} {what}")
+    return list(links.values()), list(furniture.values()), notes
 
 
 # ----------------------------------------------------------------------------------------- public
@@ -1580,19 +1621,21 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
     # The main content region; everything outside it is furniture.
     region: Element
     if kind is PageKind.LIST:
-        region = _list_region(page, entries, group, selectors)
+        region = _list_region(page, entries, group)
     elif kind is PageKind.ARTICLE:
         region = _article_region(page, head, body)
     else:
-        region = (_placeholder_block(page) if placeholder else None) or body
+        holder = _placeholder_block(page) if placeholder else None
+        region = holder if holder is not None else body
     embedded = [e for e, el in embedded_all if _in(el, region)]
 
     dates: list[FoundDate] = []
+    publish: FoundDate | None = None
     entry_urls = {e.url for e in entries} if kind is PageKind.LIST else set()
     if kind is not PageKind.LIST:
         entries = []
-    inside, _, _, _ = _split_links(page, region, set())
-    attachments = _attachments(inside, set())
+    split = _split(page, region)
+    attachments = _attachments(split.inside, set())
     attachment_urls = {a.url for a in attachments}
     if kind is PageKind.LIST:
         title = _find_title(page, doc_title, group, False, selectors)
@@ -1605,7 +1648,7 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
         if selectors is not None and selectors.title and not selectors.entry:
             title = _find_title(page, doc_title, group, True, selectors)
         if head is not None and head.date is not None and head.date.source.startswith("label:"):
-            publish: FoundDate | None = head.date
+            publish = head.date
         elif metas:
             publish = metas[0]
         elif head is not None and head.date is not None:
@@ -1634,7 +1677,7 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
     if (d := url_date(url)) is not None:
         dates.append(FoundDate(d, d.isoformat(), "url"))
 
-    _, links, furniture_links, furniture = _split_links(page, region, skip_links)
+    links, furniture_links, furniture = _links_and_furniture(page, split, skip_links)
     return PageExtract(
         kind=kind,
         title=title,
@@ -1653,7 +1696,7 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
     )
 
 
-def _list_region(page: _Page, entries: list[ListEntry], group: _Group | None, selectors: Selectors | None) -> Element:
+def _list_region(page: _Page, entries: list[ListEntry], group: _Group | None) -> Element:
     """The block holding the list's rows (the rows' common parent)."""
     if group is not None:
         return group.parent

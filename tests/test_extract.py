@@ -40,10 +40,10 @@ def test_webplus_list() -> None:
     assert x.entries[-1].date == date(2021, 4, 15)
     assert x.next_pages[0] == "https://itsc.nju.edu.cn/wlyxqk/list2.htm"
     assert (x.total_pages, x.total_entries) == (9, 126)
-    # the menu, the footer and the pager are links, not entries
+    # the menu, the footer and the pager are furniture links, not entries
     entry_urls = {e.url for e in x.entries}
-    assert "https://itsc.nju.edu.cn/bmjs/list.htm" in {link.url for link in x.links}
-    assert not entry_urls & {link.url for link in x.links}
+    assert "https://itsc.nju.edu.cn/bmjs/list.htm" in {link.url for link in x.furniture_links}
+    assert not entry_urls & {link.url for link in x.links + x.furniture_links}
 
 
 def test_vsb_list() -> None:
@@ -94,7 +94,7 @@ def test_vsb_article() -> None:
     assert x.publish_date.source == "label:发布时间"
     assert x.publish_date.shown.startswith("2021-05-19")
     assert x.text.startswith("5月18日下午")
-    assert "https://www.gdqy.edu.cn/info/1057/8885.htm" in {link.url for link in x.links}  # 下一篇
+    assert "https://www.gdqy.edu.cn/info/1057/8885.htm" in {link.url for link in x.furniture_links}  # 下一篇
 
 
 # ------------------------------------------------------------------------------ hand-made shapes
@@ -168,9 +168,9 @@ def test_article_with_attachments_and_embedded_pdfs() -> None:
         "https://xxgk.example.edu.cn/uploads/2018/js.pdf",
     )
     assert "收支预算总表" in x.text  # attachment names count as content for the rules
-    link_urls = {link.url for link in x.links}
-    assert "http://www.moe.gov.cn/" in link_urls
-    assert not link_urls & set(names.values())
+    furniture_urls = {link.url for link in x.furniture_links}
+    assert {"http://www.moe.gov.cn/", "http://service.weibo.com/share?x=1"} <= furniture_urls  # footer, share
+    assert not ({link.url for link in x.links} | furniture_urls) & set(names.values())
 
 
 def test_blank_column_keeps_its_placeholder() -> None:
@@ -189,7 +189,7 @@ def test_big_menu_and_two_real_entries() -> None:
         "https://yjsy.example.edu.cn/info/1101/2990.htm",
     ]
     assert x.title == "学位点申报"
-    assert len(x.links) > 90  # the menu and friend links are still recorded, as links
+    assert len(x.furniture_links) > 90  # the menu and friend links are still recorded, as furniture
 
 
 def test_a_column_with_a_single_entry() -> None:
