@@ -400,6 +400,7 @@ _ANCHORS = etree.XPath("//a[@href]")
 _META = etree.XPath("//meta[@content and (@name or @property)]")
 _HEADINGS = etree.XPath("//h1 | //h2 | //h3 | //h4")
 _TITLED = etree.XPath("//*[@class][contains(@class, 'title') or contains(@class, 'Title')]")
+_STARTS_WITH = etree.XPath(".//text()[starts-with(normalize-space(.), $t)]", smart_strings=True)
 _EMBEDS = etree.XPath("//*[@pdfsrc] | //iframe[@src] | //embed[@src] | //object[@data]")
 
 
@@ -687,7 +688,10 @@ def _find_groups(page: _Page) -> list[_Group]:
                 continue
             main = anchors[0]
             for a in anchors[1:]:
-                if len(a.best_title) > len(main.best_title):
+                # A row may link its article three times (title, summary, "全文》"): the title comes first
+                # (or carries title=). A short first link is a category tag or an image, not the title.
+                titled = a.url == main.url and bool(a.title_attr) and not main.title_attr
+                if titled or (len(main.best_title) < 8 and len(a.best_title) > len(main.best_title)):
                     main = a
             if not _title_like(main.best_title):
                 continue
@@ -1263,8 +1267,16 @@ def _article_head(page: _Page, doc_title: str, skip: set[Element]) -> _Head | No
     best: _Head | None = None
     best_score = 0.0
     seen: set[Element] = set()
-    for xpath in (_HEADINGS, _TITLED):
-        for h in xpath(page.root):
+    # Whatever the markup (no <h1>, no "title" class), the element whose text opens like the <title>.
+    first = _TITLE_SPLIT.split(doc_title.strip(), maxsplit=1)[0][:40] if doc_title else ""
+    like_title: list[Element] = []
+    if len(first) >= 4:
+        for t in _STARTS_WITH(page.body, t=first):
+            parent = t.getparent()
+            if parent is not None and not t.is_tail:
+                like_title.append(parent)
+    for candidates in (_HEADINGS(page.root), _TITLED(page.root), like_title):
+        for h in candidates:
             if h in seen or h.tag in ("a", "html", "body", "title", "meta", "li", "ul", "table"):
                 continue
             seen.add(h)
@@ -1399,10 +1411,7 @@ def _split(page: _Page, region: Element) -> _Split:
         block: Element | None
         if a.el in page.neighbours:
             if neighbour_block is None:
-                neighbour_block = a.el.getparent()
-                for other in page.neighbours:
-                    if neighbour_block is not None and not _in(other, neighbour_block):
-                        neighbour_block = _common_ancestor(neighbour_block, other)
+                neighbour_block = _neighbour_block(page, a.el)
             block = neighbour_block
         elif a.el in in_region:
             block = _boiler_within(page, a.el, region)
@@ -1425,6 +1434,23 @@ def _split(page: _Page, region: Element) -> _Split:
         if block is not None:
             blocks.setdefault(block, []).append(a)
     return _Split(inside, blocks, neighbour_block)
+
+
+def _neighbour_block(page: _Page, first: Element) -> Element | None:
+    """The block holding the 上一条/下一条 links: their common parent, widened while it holds nothing else."""
+    block: Element | None = first.getparent()
+    for other in page.neighbours:
+        if block is not None and not _in(other, block):
+            block = _common_ancestor(block, other)
+    if block is None:
+        return None
+    for _ in range(2):
+        up = block.getparent()
+        # <dl class="page"><dd>上一条：…</dd></dl>: a wrapper whose only child is the block.
+        if up is None or up is page.body or len(up) != 1 or (up.text or "").strip():
+            break
+        block = up
+    return block
 
 
 def _links_and_furniture(
