@@ -522,8 +522,46 @@ def _text_before(el: Element) -> str:
     return ""
 
 
-def _is_neighbour(a: _Anchor) -> bool:
-    return bool(_NEIGHBOUR_TEXT.match(a.text)) or bool(_NEIGHBOUR_BEFORE.search(_text_before(a.el)))
+_NEIGHBOUR_TEXTS = etree.XPath(
+    "//body//text()[contains(., '上一') or contains(., '下一') or contains(., '上篇') or contains(., '下篇')"
+    " or contains(., '前一篇') or contains(., '后一篇')]"
+)
+
+
+def _neighbours(page: _Page) -> set[Element]:
+    """The anchors labelled 上一条/下一条 (label before the link, or inside it).
+
+    Found from the few text nodes that mention them rather than by looking around every anchor.
+    """
+    anchors = {a.el for a in page.anchors}
+    out: set[Element] = set()
+    for t in _NEIGHBOUR_TEXTS(page.root):
+        holder = t.getparent()
+        if holder is None:
+            continue
+        link = holder if holder.tag == "a" else next(holder.iterancestors("a"), None)
+        if link is not None and not t.is_tail:
+            if _NEIGHBOUR_TEXT.match(_norm(link.text_content())):
+                out.add(link)
+            continue
+        if not _NEIGHBOUR_BEFORE.search(t[-16:]):
+            continue
+        # The link follows the label: the next element (tail text, or a label in its own <span>), or the
+        # first child when the label is its parent's text.
+        if t.is_tail or len(holder) == 0:
+            after = holder.getnext()
+        else:
+            after = holder[0]
+        if after is None or not isinstance(after.tag, str):
+            continue
+        link = after if after.tag == "a" else after.find(".//a")
+        if link is not None and link in anchors and _is_neighbour_label(_text_before(link)):
+            out.add(link)
+    return out
+
+
+def _is_neighbour_label(text: str) -> bool:
+    return _NEIGHBOUR_BEFORE.search(text) is not None
 
 
 class _Page:
@@ -554,7 +592,7 @@ class _Page:
         body = root.find("body")
         self.body: Element = body if body is not None else root
         # Links to the previous and next article (上一条/下一条): an article's furniture, never a list.
-        self.neighbours: set[Element] = {a.el for a in self.anchors if _is_neighbour(a)}
+        self.neighbours: set[Element] = _neighbours(self)
         self._dated: set[Element] | None = None
 
     @property
@@ -1283,10 +1321,10 @@ def _article_head(page: _Page, doc_title: str, skip: set[Element]) -> _Head | No
             text = _norm(h.text_content())
             if not 2 <= len(text) <= 150 or page.is_boiler(h):
                 continue
-            if h in skip or any(anc in skip for anc in h.iterancestors()):
-                continue  # a row of a candidate list
             if any(len(_norm(a.text_content())) * 2 > len(text) for a in h.iter("a")):
                 continue  # a linked title is a list row or a box heading, not this page's title
+            if h in skip or any(anc in skip for anc in h.iterancestors()):
+                continue  # a row of a candidate list
             match = _title_match(text, doc_title)
             column = text in menu_texts
             if column and match < 2:
