@@ -421,7 +421,9 @@ class CatalogueSpider(scrapy.Spider):
             yield from self._follow(a.url, PageRole.ATTACHMENT, items, parent=url, depth=depth, text=a.name)
         for embed in extract.embedded:
             yield from self._follow(embed.url, PageRole.ATTACHMENT, items, parent=url, depth=depth, text=embed.name)
-        for link in extract.links:
+        # Furniture (menus, footers, sidebars, a sidebar's PDF) is still link-checked: a broken menu link is
+        # a finding too. Only the extract tells content from furniture; the crawl follows both alike.
+        for link in (*extract.links, *extract.furniture_links):
             if self.nodes.get(link.url) is node:
                 continue  # a page's link to itself (navigation, "first page") says nothing
             yield from self._follow(link.url, PageRole.LINKED, items, parent=url, depth=depth, text=link.text)

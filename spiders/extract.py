@@ -1256,6 +1256,7 @@ def _date_after(page: _Page, head: Element) -> tuple[FoundDate, Element] | None:
     is an event, not the publication) and at a dated link (the first row of a list, not a date line).
     """
     lines: list[tuple[str, Element]] = []
+    opening: tuple[str, Element] | None = None
     el = head
     tail = _norm(head.tail)
     parent = head.getparent()
@@ -1270,8 +1271,8 @@ def _date_after(page: _Page, head: Element) -> tuple[FoundDate, Element] | None:
                 continue
             links = [a for a in sib.iter("a") if len(_norm(a.text_content())) >= 6]
             if links or len(text) > _META_LINE or len(sib.findall(".//p")) >= 2:
-                if not lines and len(text) > _META_LINE:
-                    lines.append((text[:60], sib))  # a labelled date opening a long block still counts
+                if not lines and not links:
+                    opening = (text[:60], sib)  # a labelled date opening the body still counts
                 break
             lines.append((text, sib))
             if len(lines) >= 3:
@@ -1292,6 +1293,10 @@ def _date_after(page: _Page, head: Element) -> tuple[FoundDate, Element] | None:
         found = find_dates(text)
         if found:
             return FoundDate(found[0][0], found[0][1], "near-title"), line
+    if opening is not None and not lines:
+        labelled = _labelled_date(opening[0])
+        if labelled is not None and _LABEL_TRUST.get(labelled.source[6:], 0) == 0:
+            return labelled, opening[1]  # 发布时间 and its kin only: a bare 时间： there is an event
     return None
 
 
