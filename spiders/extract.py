@@ -522,6 +522,7 @@ def _text_before(el: Element) -> str:
     return ""
 
 
+_NEIGHBOUR_WORDS = ("上一", "下一", "上篇", "下篇", "前一篇", "后一篇")
 _NEIGHBOUR_TEXTS = etree.XPath(
     "//body//text()[contains(., '上一') or contains(., '下一') or contains(., '上篇') or contains(., '下篇')"
     " or contains(., '前一篇') or contains(., '后一篇')]"
@@ -533,8 +534,10 @@ def _neighbours(page: _Page) -> set[Element]:
 
     Found from the few text nodes that mention them rather than by looking around every anchor.
     """
-    anchors = {a.el for a in page.anchors}
     out: set[Element] = set()
+    if not any(label in page.html for label in _NEIGHBOUR_WORDS):
+        return out  # a substring test spares a walk over every text node on most list pages
+    anchors = {a.el for a in page.anchors}
     for t in _NEIGHBOUR_TEXTS(page.root):
         holder = t.getparent()
         if holder is None:
@@ -569,6 +572,7 @@ class _Page:
 
     def __init__(self, root: Element, url: str, html: str = "") -> None:
         self.root = root
+        self.html = html
         # Which known body containers the page mentions at all: a substring test is far cheaper than XPath.
         self.body_hints = [h for h in _BODY_HINTS if h in html]
         self.url = url
@@ -981,7 +985,10 @@ def _pager_totals(page: _Page, pager_nodes: Sequence[Element]) -> tuple[int | No
         for _ in range(4):
             if el is None:
                 break
-            text = _norm(el.text_content())  # prettified markup pads a pager with whitespace
+            raw = el.text_content()
+            if len(raw) > 6000:
+                break
+            text = _norm(raw)  # prettified markup pads a pager with whitespace
             if len(text) > 600:
                 break
             texts.append(text)
@@ -1312,13 +1319,20 @@ def _article_head(page: _Page, doc_title: str, skip: set[Element]) -> _Head | No
     seen: set[Element] = set()
     # Whatever the markup (no <h1>, no "title" class), the element whose text opens like the <title>.
     first = _TITLE_SPLIT.split(doc_title.strip(), maxsplit=1)[0][:40] if doc_title else ""
-    like_title: list[Element] = []
-    if len(first) >= 4:
-        for t in _STARTS_WITH(page.body, t=first):
-            parent = t.getparent()
-            if parent is not None and not t.is_tail:
-                like_title.append(parent)
-    for candidates in (_HEADINGS(page.root), _TITLED(page.root), like_title):
+
+    def like_title() -> list[Element]:
+        out: list[Element] = []
+        if len(first) >= 4:
+            for t in _STARTS_WITH(page.body, t=first):
+                parent = t.getparent()
+                if parent is not None and not t.is_tail:
+                    out.append(parent)
+        return out
+
+    for step in range(3):
+        if step == 2 and best is not None and best.match == 2 and best.date is not None:
+            break  # found already; the walk over text nodes is the costly fallback
+        candidates = like_title() if step == 2 else (_HEADINGS, _TITLED)[step](page.root)
         for h in candidates:
             if h in seen or h.tag in ("a", "html", "body", "title", "meta", "li", "ul", "table"):
                 continue
