@@ -74,13 +74,18 @@ class PageExtract:
     next_pages: tuple[str, ...]  # absolute URLs of further list pages, nearest first
     publish_date: FoundDate | None  # detail pages: the article's own date and where it was found
     dates: tuple[FoundDate, ...]  # every date seen, with its source
-    attachments: tuple[AttachmentLink, ...]
-    links: tuple[AnchorLink, ...]  # every other http(s) link (not entries, pages or attachments)
-    embedded: tuple[AttachmentLink, ...]  # embedded documents (WebPlus PDF player, <iframe>/<embed>/<object> PDFs)
+    attachments: tuple[AttachmentLink, ...]  # files linked from the main content region only
+    # Other http(s) links inside the main content region (article body; list region; the placeholder's
+    # block), not repeating entries, next pages or attachments.
+    links: tuple[AnchorLink, ...]
+    # Embedded documents in the content region (WebPlus PDF player, <iframe>/<embed>/<object> PDFs).
+    embedded: tuple[AttachmentLink, ...]
     total_pages: int | None = None  # from a pager text such as "共1432条 1/144"
     total_entries: int | None = None
-    furniture_links: tuple[AnchorLink, ...] = ()  # links outside the main content: the site's, not the item's
-    furniture: tuple[str, ...] = ()  # what was set aside as furniture, e.g. "div#left.menu: 12 links"
+    # Every other http(s) link: menus, breadcrumbs, header, footer, sidebars, 友情链接, 上一条/下一条.
+    furniture_links: tuple[AnchorLink, ...] = ()
+    # What was set aside, for people: "div.col_news_right: 9 dated links", "dl.page: 2 links (上一条/下一条)".
+    furniture: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------- URLs
@@ -395,6 +400,7 @@ _ANCHORS = etree.XPath("//a[@href]")
 _META = etree.XPath("//meta[@content and (@name or @property)]")
 _HEADINGS = etree.XPath("//h1 | //h2 | //h3 | //h4")
 _TITLED = etree.XPath("//*[@class][contains(@class, 'title') or contains(@class, 'Title')]")
+_STARTS_WITH = etree.XPath(".//text()[starts-with(normalize-space(.), $t)]", smart_strings=True)
 _EMBEDS = etree.XPath("//*[@pdfsrc] | //iframe[@src] | //embed[@src] | //object[@data]")
 
 
@@ -492,11 +498,81 @@ def _title_like(title: str) -> bool:
     return bool(stripped) and not stripped.isdigit()
 
 
+# 上一条/下一条 and their kin; 上一页/下一页 belong to a pager, which is another matter.
+_NEIGHBOUR = r"(?:上一[条篇则项]|下一[条篇则项]|上[篇条]|下[篇条]|前一篇|后一篇)"
+_NEIGHBOUR_BEFORE = re.compile(_NEIGHBOUR + r"\s*[:：]?\s*[【\[]?\s*$")
+_NEIGHBOUR_TEXT = re.compile(r"^\s*[【\[]?" + _NEIGHBOUR + r"\s*[】\]]?\s*(?:[:：]|$)")
+
+
+def _text_before(el: Element) -> str:
+    """The few characters printed just before an element: its previous sibling's tail (or text), else the parent's."""
+    for _ in range(2):
+        prev = el.getprevious()
+        if prev is not None:
+            text = prev.tail or ""
+            if not text.strip() and isinstance(prev.tag, str):
+                text = prev.text_content() + text
+            return text[-16:]
+        parent = el.getparent()
+        if parent is None:
+            return ""
+        if (parent.text or "").strip():
+            return (parent.text or "")[-16:]
+        el = parent  # <li>上一条：<span><a>…</a></span></li>: look one level up
+    return ""
+
+
+_NEIGHBOUR_WORDS = ("上一", "下一", "上篇", "下篇", "前一篇", "后一篇")
+_NEIGHBOUR_TEXTS = etree.XPath(
+    "//body//text()[contains(., '上一') or contains(., '下一') or contains(., '上篇') or contains(., '下篇')"
+    " or contains(., '前一篇') or contains(., '后一篇')]"
+)
+
+
+def _neighbours(page: _Page) -> set[Element]:
+    """The anchors labelled 上一条/下一条 (label before the link, or inside it).
+
+    Found from the few text nodes that mention them rather than by looking around every anchor.
+    """
+    out: set[Element] = set()
+    if not any(label in page.html for label in _NEIGHBOUR_WORDS):
+        return out  # a substring test spares a walk over every text node on most list pages
+    anchors = {a.el for a in page.anchors}
+    for t in _NEIGHBOUR_TEXTS(page.root):
+        holder = t.getparent()
+        if holder is None:
+            continue
+        link = holder if holder.tag == "a" else next(holder.iterancestors("a"), None)
+        if link is not None and not t.is_tail:
+            if _NEIGHBOUR_TEXT.match(_norm(link.text_content())):
+                out.add(link)
+            continue
+        if not _NEIGHBOUR_BEFORE.search(t[-16:]):
+            continue
+        # The link follows the label: the next element (tail text, or a label in its own <span>), or the
+        # first child when the label is its parent's text.
+        if t.is_tail or len(holder) == 0:
+            after = holder.getnext()
+        else:
+            after = holder[0]
+        if after is None or not isinstance(after.tag, str):
+            continue
+        link = after if after.tag == "a" else after.find(".//a")
+        if link is not None and link in anchors and _is_neighbour_label(_text_before(link)):
+            out.add(link)
+    return out
+
+
+def _is_neighbour_label(text: str) -> bool:
+    return _NEIGHBOUR_BEFORE.search(text) is not None
+
+
 class _Page:
     """One parsed page and the lookups the extraction steps share."""
 
     def __init__(self, root: Element, url: str, html: str = "") -> None:
         self.root = root
+        self.html = html
         # Which known body containers the page mentions at all: a substring test is far cheaper than XPath.
         self.body_hints = [h for h in _BODY_HINTS if h in html]
         self.url = url
@@ -519,6 +595,15 @@ class _Page:
             self.anchors.append(_Anchor(a, abs_url, text, _norm(a.get("title"))))
         body = root.find("body")
         self.body: Element = body if body is not None else root
+        # Links to the previous and next article (上一条/下一条): an article's furniture, never a list.
+        self.neighbours: set[Element] = _neighbours(self)
+        self._dated: set[Element] | None = None
+
+    @property
+    def dated(self) -> set[Element]:
+        if self._dated is None:
+            self._dated = _dated_elements(self)
+        return self._dated
 
     def is_boiler(self, el: Element | None) -> bool:
         """Inside navigation, header, footer, breadcrumb, pager or link-farm markup."""
@@ -550,6 +635,7 @@ class _Group:
     dated: int
     score: float
     tier: int
+    full: bool = False  # rows carry a full date (with the year)
 
 
 def _row_text(member: Element, is_member: set[Element]) -> str:
@@ -611,6 +697,8 @@ def _find_groups(page: _Page) -> list[_Group]:
     body = page.body
     for anchor in page.anchors:
         x: Element = anchor.el
+        if x in page.neighbours:
+            continue
         for _level in range(4):  # a row is rarely more than three levels above its link
             p = x.getparent()
             if p is None or x is body:
@@ -629,7 +717,7 @@ def _find_groups(page: _Page) -> list[_Group]:
             if p is body:
                 break
             x = p
-    dated_els = _dated_elements(page)
+    dated_els = page.dated
     groups: list[_Group] = []
     for (parent, _tag), members in parent_members.items():
         mains: list[_Anchor] = []
@@ -642,7 +730,10 @@ def _find_groups(page: _Page) -> list[_Group]:
                 continue
             main = anchors[0]
             for a in anchors[1:]:
-                if len(a.best_title) > len(main.best_title):
+                # A row may link its article three times (title, summary, "全文》"): the title comes first
+                # (or carries title=). A short first link is a category tag or an image, not the title.
+                titled = a.url == main.url and bool(a.title_attr) and not main.title_attr
+                if titled or (len(main.best_title) < 8 and len(a.best_title) > len(main.best_title)):
                     main = a
             if not _title_like(main.best_title):
                 continue
@@ -696,19 +787,27 @@ def _find_groups(page: _Page) -> list[_Group]:
                 break
             probe = probe.getparent()
         score = n * (1 + mean_len / 10) + 3 * dated + hint
-        groups.append(_Group(parent, kept, mains, dated, score, tier))
+        # Rows that print the year outrank a sidebar's month-day "12-23": the column's own list is dated in full.
+        full = tier == 3 and any(find_dates(m.text_content()) for m in kept[:3])
+        groups.append(_Group(parent, kept, mains, dated, score, tier, full))
     return groups
 
 
 def _best_group(groups: list[_Group]) -> _Group | None:
+    """The column's list: dated rows first, rows dated in full (with the year) before month-day sidebars.
+
+    A column of one fully dated entry beats a sidebar of three "12-23" rows; among lists of the same
+    standing, more and longer rows win.
+    """
     multi = [g for g in groups if len(g.members) >= 2]
-    if multi:
-        return max(multi, key=lambda g: (g.tier, g.score))
-    singles = [g for g in groups if g.tier == 3 and len(g.mains[0].best_title) >= 4]
-    if not singles:
-        return None
-    # The same lone entry is seen at several levels; the smallest block that holds its date is the row.
-    return min(singles, key=lambda g: len(g.members[0].text_content()))
+    singles = [g for g in groups if g.tier == 3 and len(g.members) == 1 and len(g.mains[0].best_title) >= 4]
+    best_multi = max(multi, key=lambda g: (g.tier, g.full, g.score)) if multi else None
+    if singles and (best_multi is None or (best_multi.tier, best_multi.full) < (3, True)):
+        # The same lone entry is seen at several levels; the smallest block that holds its date is the row.
+        single = min(singles, key=lambda g: len(g.members[0].text_content()))
+        if best_multi is None or (single.full and not best_multi.full):
+            return single
+    return best_multi
 
 
 def _group_default_year(page: _Page, group: _Group, doc_title: str) -> int | None:
@@ -886,7 +985,10 @@ def _pager_totals(page: _Page, pager_nodes: Sequence[Element]) -> tuple[int | No
         for _ in range(4):
             if el is None:
                 break
-            text = el.text_content()
+            raw = el.text_content()
+            if len(raw) > 6000:
+                break
+            text = _norm(raw)  # prettified markup pads a pager with whitespace
             if len(text) > 600:
                 break
             texts.append(text)
@@ -1116,11 +1218,331 @@ def _publish_date(
     return None
 
 
+# ------------------------------------------------------------------------------------ article head
+
+
+@dataclass(frozen=True)
+class _Head:
+    """The article's own title element and the date printed just under it."""
+
+    el: Element
+    title: str
+    match: int  # 2: <title> is this heading (plus the site name); 1: shares most of it; 0: no likeness
+    date: FoundDate | None
+    date_el: Element | None
+
+
+_SEPARATORS = "-_|—–·:："
+_NO_SPACE = re.compile(r"[\s\xa0\u3000\u200b\u2002\u2003]+")
+
+
+def _title_match(text: str, doc_title: str) -> int:
+    """How well a heading matches the page's <title> (which usually adds the column or site name)."""
+    t, d = _NO_SPACE.sub("", text), _NO_SPACE.sub("", doc_title)
+    if not t or not d:
+        return 0
+    if t == d:
+        return 2
+    if d.startswith(t) and d[len(t)] in _SEPARATORS:
+        return 2
+    if d.endswith(t) and d[-len(t) - 1] in _SEPARATORS:
+        return 2
+    if len(t) >= 6 and t in d or len(d) >= 6 and d in t:
+        return 1
+    first = _TITLE_SPLIT.split(doc_title.strip(), maxsplit=1)[0]
+    return 1 if len(first) >= 8 and t.startswith(_NO_SPACE.sub("", first)) else 0
+
+
+_META_LINE = 160  # a date line under a title is short; a longer block is the body, whose dates are events
+
+
+def _date_after(page: _Page, head: Element) -> tuple[FoundDate, Element] | None:
+    """The date on the short line(s) just after a title: 发布时间：…, <div class="time">, 2020.12.28.
+
+    The scan stops at the first long block or block of paragraphs (the body, where 时间：2018年3月15-16日
+    is an event, not the publication) and at a dated link (the first row of a list, not a date line).
+    """
+    lines: list[tuple[str, Element]] = []
+    opening: tuple[str, Element] | None = None
+    el = head
+    tail = _norm(head.tail)
+    parent = head.getparent()
+    if tail and parent is not None:
+        lines.append((tail[:_META_LINE], parent))
+    for _level in range(2):
+        for sib in el.itersiblings():
+            if not isinstance(sib.tag, str):
+                continue
+            text = _norm(sib.text_content())
+            if not text:
+                continue
+            links = [a for a in sib.iter("a") if len(_norm(a.text_content())) >= 6]
+            if links or len(text) > _META_LINE or len(sib.findall(".//p")) >= 2:
+                if not lines and not links:
+                    opening = (text[:60], sib)  # a labelled date opening the body still counts
+                break
+            lines.append((text, sib))
+            if len(lines) >= 3:
+                break
+        if lines:
+            break
+        up = el.getparent()
+        # Climb only out of a wrapper that holds nothing but the title (<div class="title"><h1>…</h1></div>).
+        if up is None or up is page.body:
+            break
+        if len(_norm(up.text_content())) > len(_norm(head.text_content())) + 20:
+            break
+        el = up
+    for text, line in lines:
+        labelled = _labelled_date(text)
+        if labelled is not None:
+            return labelled, line
+        found = find_dates(text)
+        if found:
+            return FoundDate(found[0][0], found[0][1], "near-title"), line
+    if opening is not None and not lines:
+        labelled = _labelled_date(opening[0])
+        if labelled is not None and _LABEL_TRUST.get(labelled.source[6:], 0) == 0:
+            return labelled, opening[1]  # 发布时间 and its kin only: a bare 时间： there is an event
+    return None
+
+
+def _article_head(page: _Page, doc_title: str, skip: set[Element]) -> _Head | None:
+    """The article's title element: like the <title>, with a date line under it, and no column heading.
+
+    A column heading (<h1>考点信息</h1>) repeats a menu link's text and has no date under it; a sidebar's
+    box title neither matches the <title> nor carries a date line.
+    """
+    menu_texts = {a.text for a in page.anchors if 2 <= len(a.text) <= 12}
+    best: _Head | None = None
+    best_score = 0.0
+    seen: set[Element] = set()
+    # Whatever the markup (no <h1>, no "title" class), the element whose text opens like the <title>.
+    first = _TITLE_SPLIT.split(doc_title.strip(), maxsplit=1)[0][:40] if doc_title else ""
+
+    def like_title() -> list[Element]:
+        out: list[Element] = []
+        if len(first) >= 4:
+            for t in _STARTS_WITH(page.body, t=first):
+                parent = t.getparent()
+                if parent is not None and not t.is_tail:
+                    out.append(parent)
+        return out
+
+    for step in range(3):
+        if step == 2 and best is not None and best.match == 2 and best.date is not None:
+            break  # found already; the walk over text nodes is the costly fallback
+        candidates = like_title() if step == 2 else (_HEADINGS, _TITLED)[step](page.root)
+        for h in candidates:
+            if h in seen or h.tag in ("a", "html", "body", "title", "meta", "li", "ul", "table"):
+                continue
+            seen.add(h)
+            text = _norm(h.text_content())
+            if not 2 <= len(text) <= 150 or page.is_boiler(h):
+                continue
+            if any(len(_norm(a.text_content())) * 2 > len(text) for a in h.iter("a")):
+                continue  # a linked title is a list row or a box heading, not this page's title
+            if h in skip or any(anc in skip for anc in h.iterancestors()):
+                continue  # a row of a candidate list
+            match = _title_match(text, doc_title)
+            column = text in menu_texts
+            if column and match < 2:
+                continue
+            dated = _date_after(page, h)
+            score = 3.0 * match + (3.0 if dated else 0.0) - (2.0 if column else 0.0)
+            score += {"h1": 0.5, "h2": 0.3, "h3": 0.2}.get(str(h.tag), 0.0)
+            if score >= 3 and score > best_score:
+                best_score = score
+                best = _Head(h, text, match, dated[0] if dated else None, dated[1] if dated else None)
+    return best
+
+
+# ------------------------------------------------------------------------- content region, furniture
+
+
+def _common_ancestor(a: Element, b: Element) -> Element | None:
+    chain = {a, *a.iterancestors()}
+    for el in (b, *b.iterancestors()):
+        if el in chain:
+            return el
+    return None
+
+
+def _article_region(page: _Page, head: _Head | None, body: Element) -> Element:
+    """The smallest block holding the article's title and body: what is outside it is furniture."""
+    if head is None:
+        if body is page.body:
+            return body
+        # The body's parent also holds its attachment list and 附件 lines, unless it is the whole page.
+        parent = body.getparent()
+        if parent is None or parent is page.root:
+            return body
+        if parent is page.body:
+            # A bare paragraph straight under <body>: a page without layout blocks is all content.
+            return page.body if body.tag in _TEXT_LEVEL else body
+        return parent
+    lca = _common_ancestor(head.el, body) if body is not page.body else None
+    if lca is not None and lca is not page.body and lca is not page.root:
+        return lca
+    # No body block beside the title (image-only or PDF-only article): climb from the title while the
+    # block stays small, so that a sidebar next door is not taken in.
+    el = head.el
+    for _ in range(4):
+        up = el.getparent()
+        if up is None or up is page.body or float(_TEXT_LEN(up)) > 4 * float(_TEXT_LEN(el)) + 400:
+            break
+        el = up
+    return el
+
+
+_TEXT_LEVEL = frozenset(("p", "span", "font", "b", "strong", "br", "li", "td"))
+
+
+def _in(el: Element, region: Element) -> bool:
+    return el is region or any(anc is region for anc in el.iterancestors())
+
+
+def _boiler_within(page: _Page, el: Element, region: Element) -> Element | None:
+    """The navigation/footer/share block around `el` below `region`, if any."""
+    cur: Element | None = el
+    while cur is not None and cur is not region:
+        if cur.tag in _BOILER_TAGS or not _BOILER_TOKENS.isdisjoint(_tokens(cur)):
+            return cur
+        cur = cur.getparent()
+    return None
+
+
+def _label(el: Element) -> str:
+    """tag#id.class.class, as a person would write a CSS selector for the block."""
+    out = str(el.tag)
+    if el.get("id"):
+        out += "#" + (el.get("id") or "").strip()
+    classes = (el.get("class") or "").split()
+    return out + "".join("." + c for c in classes[:2])
+
+
+def _row_dated(page: _Page, el: Element) -> bool:
+    """Whether a link sits in a row with a date: climb while the block holds only this one link."""
+    cur: Element | None = el
+    for _ in range(3):
+        if cur is None:
+            return False
+        if cur in page.dated and cur is not el:
+            return True
+        parent = cur.getparent()
+        if parent is None:
+            return False
+        count = 0
+        for _a in parent.iter("a"):
+            count += 1
+            if count > 1:
+                break
+        if count > 1:
+            return parent in page.dated and cur.getnext() is not None and cur.getnext() in page.dated
+        cur = parent
+    return False
+
+
+@dataclass
+class _Split:
+    """The page's anchors sorted into the content region's and the furniture blocks'."""
+
+    inside: list[_Anchor]
+    blocks: dict[Element, list[_Anchor]]
+    neighbour_block: Element | None
+
+
+def _split(page: _Page, region: Element) -> _Split:
+    """Which anchors sit in the content region, and in which furniture block each other anchor sits.
+
+    A furniture block is the largest block around the anchor that stays outside the region (the header,
+    the left menu, the sidebar), or, inside the region, the navigation/share block that holds it.
+    """
+    in_region = set(region.iter("a"))
+    region_chain = {region, *region.iterancestors()}
+    inside: list[_Anchor] = []
+    blocks: dict[Element, list[_Anchor]] = {}
+    branch: dict[Element, Element] = {}  # parent → its furniture block, so menus are climbed once
+    neighbour_block: Element | None = None
+    for a in page.anchors:
+        block: Element | None
+        if a.el in page.neighbours:
+            if neighbour_block is None:
+                neighbour_block = _neighbour_block(page, a.el)
+            block = neighbour_block
+        elif a.el in in_region:
+            block = _boiler_within(page, a.el, region)
+            if block is None:
+                inside.append(a)
+                continue
+        else:
+            climbed: list[Element] = []
+            block = a.el
+            parent = block.getparent()
+            while parent is not None and parent not in region_chain:
+                known = branch.get(parent)
+                if known is not None:
+                    block = known
+                    break
+                climbed.append(parent)
+                block, parent = parent, parent.getparent()
+            for el in climbed:
+                branch[el] = block
+        if block is not None:
+            blocks.setdefault(block, []).append(a)
+    return _Split(inside, blocks, neighbour_block)
+
+
+def _neighbour_block(page: _Page, first: Element) -> Element | None:
+    """The block holding the 上一条/下一条 links: their common parent, widened while it holds nothing else."""
+    block: Element | None = first.getparent()
+    for other in page.neighbours:
+        if block is not None and not _in(other, block):
+            block = _common_ancestor(block, other)
+    if block is None:
+        return None
+    for _ in range(2):
+        up = block.getparent()
+        # <dl class="page"><dd>上一条：…</dd></dl>: a wrapper whose only child is the block.
+        if up is None or up is page.body or len(up) != 1 or (up.text or "").strip():
+            break
+        block = up
+    return block
+
+
+def _links_and_furniture(
+    page: _Page, split: _Split, skip: set[str]
+) -> tuple[list[AnchorLink], list[AnchorLink], list[str]]:
+    """Content links, furniture links (each URL once, none already held elsewhere) and what was set aside."""
+    links: dict[str, AnchorLink] = {}
+    for a in split.inside:
+        if a.url not in skip and a.url not in links:
+            links[a.url] = AnchorLink(a.url, a.text or a.title_attr)
+    furniture: dict[str, AnchorLink] = {}
+    notes: list[str] = []
+    for block, anchors in split.blocks.items():
+        for a in anchors:
+            if a.url not in skip and a.url not in links and a.url not in furniture:
+                furniture[a.url] = AnchorLink(a.url, a.text or a.title_attr)
+        n = len(anchors)
+        plural = "s" if n > 1 else ""
+        if block is split.neighbour_block:
+            notes.append(f"{_label(block)}: {n} link{plural} (上一条/下一条)")
+            continue
+        dated = sum(1 for a in anchors if _row_dated(page, a.el))
+        if dated == n:
+            what = f"dated link{plural}"
+        else:
+            what = f"link{plural}, {dated} dated" if dated else f"link{plural}"
+        notes.append(f"{_label(block)}: {n} {what}")
+    return list(links.values()), list(furniture.values()), notes
+
+
 # ----------------------------------------------------------------------------------------- public
 
 
-def _embedded(page: _Page, html: str) -> list[AttachmentLink]:
-    out: list[AttachmentLink] = []
+def _embedded(page: _Page, html: str) -> list[tuple[AttachmentLink, Element]]:
+    out: list[tuple[AttachmentLink, Element]] = []
     low = html.lower() if "pdfsrc" not in html else ""
     if not low and "pdfsrc" not in html:
         return out
@@ -1139,8 +1561,8 @@ def _embedded(page: _Page, html: str) -> list[AttachmentLink]:
                 url = _absolute(url, unquote(inner)) or url
             elif not path.endswith(".pdf"):
                 continue
-        if all(e.url != url for e in out):
-            out.append(AttachmentLink(url, _embed_name(el)))
+        if all(e.url != url for e, _ in out):
+            out.append((AttachmentLink(url, _embed_name(el)), el))
     return out
 
 
@@ -1153,9 +1575,9 @@ def _embed_name(el: Element) -> str:
     return _norm(m.group(1) if m else el.get("title") or "")
 
 
-def _attachments(page: _Page, skip: set[str]) -> list[AttachmentLink]:
+def _attachments(anchors: Iterable[_Anchor], skip: set[str]) -> list[AttachmentLink]:
     out: dict[str, AttachmentLink] = {}
-    for a in page.anchors:
+    for a in anchors:
         if a.url in skip or not is_attachment_url(a.url, a.text):
             continue
         name = a.text or a.title_attr or unquote(urlsplit(a.url).path.rsplit("/", 1)[-1])
@@ -1189,8 +1611,25 @@ def _empty(kind: PageKind = PageKind.EMPTY) -> PageExtract:
     return PageExtract(kind, "", "", (), (), None, (), (), (), ())
 
 
+def _placeholder_block(page: _Page) -> Element | None:
+    """The element that says the column is empty (暂无内容…)."""
+    for t in _PLACEHOLDER_TEXTS(page.body):
+        if _PLACEHOLDER.search(t):
+            holder = t.getparent()
+            if holder is not None:
+                return holder
+    return None
+
+
 def extract_page(html: str, url: str, selectors: Selectors | None = None) -> PageExtract:
-    """Classify one HTML page and extract its entries, dates, pages, attachments, links and embeds."""
+    """Classify one HTML page and extract its entries, dates, pages, attachments, links and embeds.
+
+    The order matters: the article head (a title like the <title> with a date line under it) and the
+    上一条/下一条 links are looked for first, because they settle the kind whatever sidebars say; only
+    a page without them is weighed list against body. The kind then names the main content region
+    (the article's block, the list's block, the placeholder's block) and everything outside it is
+    furniture.
+    """
     if selectors is not None and selectors.is_empty():
         selectors = None
     html = _XML_DECL.sub("", html, count=1) if html.lstrip()[:5].lower() == "<?xml" else html
@@ -1204,27 +1643,36 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
     page = _Page(root, url, html)
     doc_title = _doc_title(root)
     metas = _meta_dates(root)
-    embedded = _embedded(page, html)
+    embedded_all = _embedded(page, html)
 
     group: _Group | None = None
     entries: list[ListEntry]
+    head: _Head | None = None
     if selectors is not None and selectors.entry:
         entries = _entries_from_selectors(page, selectors)
     else:
-        group = _best_group(_find_groups(page))
+        groups = _find_groups(page)
+        members = {m for g in groups for m in g.members}
+        head = _article_head(page, doc_title, members)
+        group = _best_group(groups)
         entries = _entries_from_group(page, group, doc_title) if group else []
     next_pages, total_pages, total_entries = _pagination(page, selectors)
 
-    body, body_len = _find_body(page, group, selectors)
-    attachments = _attachments(page, set())
-    attachment_urls = {a.url for a in attachments}
     labelled: FoundDate | None = None
     labelled_done = False
+    # An article announces itself: its title with a date line under it, or links to its neighbours.
+    own_head = head is not None and head.date is not None and head.match >= 1
+    if not entries or own_head or (page.neighbours and head is not None):
+        group = None
+    body, body_len = _find_body(page, group, selectors)
+    any_attachment = any(is_attachment_url(a.url, a.text) for a in page.anchors)
 
     entry_text = sum(len(e.title) for e in entries)
     # An article whose one dated link is its own attachment is no list of one.
     lone_attachment = len(entries) == 1 and is_attachment_url(entries[0].url, entries[0].title)
-    if entries and not lone_attachment and (len(entries) >= 2 or group is None or group.tier == 3):
+    if (own_head or page.neighbours) and not (selectors is not None and selectors.entry):
+        kind = PageKind.ARTICLE
+    elif entries and not lone_attachment and (len(entries) >= 2 or group is None or group.tier == 3):
         # No single block dominating the page (a portal, a column) is no article, however much text it has.
         if body is page.body:
             kind = PageKind.LIST
@@ -1236,36 +1684,65 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
             kind = PageKind.ARTICLE if labelled is not None or metas else PageKind.LIST
         else:
             kind = PageKind.LIST
-    elif body_len >= 20 or embedded or attachments:
+    elif body_len >= 20 or embedded_all or any_attachment or head is not None:
         kind = PageKind.ARTICLE
     else:
         # A short notice is still an article when it carries its own labelled date or meta date.
         labelled, labelled_done = _labelled_near(page, body), True
         kind = PageKind.ARTICLE if body_len and (labelled is not None or metas) else PageKind.EMPTY
+    if kind is PageKind.ARTICLE and group is not None and selectors is None:
+        group = None  # the list's rows belong to the article (or its sidebar): measure the body again
+        body, body_len = _find_body(page, None, None)
     placeholder: re.Match[str] | None = None
-    text_all = ""
     if kind is PageKind.EMPTY or (
-        kind is PageKind.ARTICLE and body_len < 60 and not (embedded or attachments)
+        kind is PageKind.ARTICLE and body_len < 60 and not (embedded_all or any_attachment) and not own_head
     ):
-        text_all = _norm(page.body.text_content())
-        placeholder = _PLACEHOLDER.search(text_all)
+        placeholder = _PLACEHOLDER.search(_norm(page.body.text_content()))
         if placeholder:
             kind = PageKind.EMPTY
 
+    # The main content region; everything outside it is furniture.
+    region: Element
+    if kind is PageKind.LIST:
+        region = _list_region(page, entries, group)
+    elif kind is PageKind.ARTICLE:
+        region = _article_region(page, head, body)
+    else:
+        holder = _placeholder_block(page) if placeholder else None
+        region = holder if holder is not None else body
+    embedded = [e for e, el in embedded_all if _in(el, region)]
+
     dates: list[FoundDate] = []
+    publish: FoundDate | None = None
+    entry_urls = {e.url for e in entries} if kind is PageKind.LIST else set()
+    if kind is not PageKind.LIST:
+        entries = []
+    split = _split(page, region)
+    attachments = _attachments(split.inside, set())
+    attachment_urls = {a.url for a in attachments}
     if kind is PageKind.LIST:
         title = _find_title(page, doc_title, group, False, selectors)
         text = "\n".join(_norm(f"{e.title} {e.date_shown}") for e in entries)
         dates.extend(FoundDate(e.date, e.date_shown, "list") for e in entries if e.date)
         publish = None
-        skip_links = {e.url for e in entries} | set(next_pages) | attachment_urls
+        skip_links = entry_urls | set(next_pages) | attachment_urls
     elif kind is PageKind.ARTICLE:
-        title = _find_title(page, doc_title, group, True, selectors)
-        if not labelled_done:
-            labelled = _labelled_near(page, body)
-        publish = _publish_date(page, labelled, title, metas)
+        title = head.title if head is not None else _find_title(page, doc_title, group, True, selectors)
+        if selectors is not None and selectors.title and not selectors.entry:
+            title = _find_title(page, doc_title, group, True, selectors)
+        if head is not None and head.date is not None and head.date.source.startswith("label:"):
+            publish = head.date
+        elif metas:
+            publish = metas[0]
+        elif head is not None and head.date is not None:
+            publish = head.date
+        else:
+            if not labelled_done:
+                labelled = _labelled_near(page, body)
+            publish = _publish_date(page, labelled, title, metas)
         text = _text_with_breaks(body, set())
-        entries, next_pages = [], [n for n in next_pages if n not in attachment_urls]
+        next_pages = [n for n in next_pages if n not in attachment_urls]
+        next_pages = [] if not entries and kind is PageKind.ARTICLE else next_pages
         if publish is not None:
             dates.append(publish)
         dates.extend(FoundDate(d, s, "text") for d, s in find_dates(text))
@@ -1277,16 +1754,13 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
             text = _placeholder_text(page) or placeholder.group(0)
         else:
             text = _text_with_breaks(body, set()) if body_len else ""
-        entries, next_pages = [], []
+        next_pages = []
         skip_links = attachment_urls
     dates.extend(metas)
     if (d := url_date(url)) is not None:
         dates.append(FoundDate(d, d.isoformat(), "url"))
 
-    links: dict[str, AnchorLink] = {}
-    for a in page.anchors:
-        if a.url not in skip_links and a.url not in links:
-            links[a.url] = AnchorLink(a.url, a.text or a.title_attr)
+    links, furniture_links, furniture = _links_and_furniture(page, split, skip_links)
     return PageExtract(
         kind=kind,
         title=title,
@@ -1296,8 +1770,22 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
         publish_date=publish,
         dates=_dedupe_dates(dates),
         attachments=tuple(attachments),
-        links=tuple(links.values()),
+        links=tuple(links),
         embedded=tuple(embedded),
         total_pages=total_pages,
         total_entries=total_entries,
+        furniture_links=tuple(furniture_links),
+        furniture=tuple(furniture),
     )
+
+
+def _list_region(page: _Page, entries: list[ListEntry], group: _Group | None) -> Element:
+    """The block holding the list's rows (the rows' common parent)."""
+    if group is not None:
+        return group.parent
+    region: Element | None = None
+    urls = {e.url for e in entries}
+    for a in page.anchors:
+        if a.url in urls:
+            region = a.el if region is None else _common_ancestor(region, a.el)
+    return region if region is not None else page.body

@@ -12,16 +12,13 @@ from auditor.models import PageKind
 from checklist.model import Selectors
 from spiders.extract import PageExtract, canonical_url, extract_page, is_attachment_url
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "realpages"
+REAL = Path(__file__).resolve().parent / "pages" / "realpages"  # sources in its MANIFEST.tsv
 PAGES = Path(__file__).resolve().parent / "pages"
 BASE = "https://xxgk.example.edu.cn/col/page.htm"
 
 
 def real(name: str, url: str) -> PageExtract:
-    path = REAL / name
-    if not path.exists():
-        pytest.skip(f"real page {path} not available")
-    return extract_page(path.read_text(encoding="utf-8"), url)
+    return extract_page((REAL / name).read_text(encoding="utf-8"), url)
 
 
 def page(name: str, url: str = BASE, selectors: Selectors | None = None) -> PageExtract:
@@ -43,10 +40,10 @@ def test_webplus_list() -> None:
     assert x.entries[-1].date == date(2021, 4, 15)
     assert x.next_pages[0] == "https://itsc.nju.edu.cn/wlyxqk/list2.htm"
     assert (x.total_pages, x.total_entries) == (9, 126)
-    # the menu, the footer and the pager are links, not entries
+    # the menu, the footer and the pager are furniture links, not entries
     entry_urls = {e.url for e in x.entries}
-    assert "https://itsc.nju.edu.cn/bmjs/list.htm" in {link.url for link in x.links}
-    assert not entry_urls & {link.url for link in x.links}
+    assert "https://itsc.nju.edu.cn/bmjs/list.htm" in {link.url for link in x.furniture_links}
+    assert not entry_urls & {link.url for link in x.links + x.furniture_links}
 
 
 def test_vsb_list() -> None:
@@ -97,7 +94,7 @@ def test_vsb_article() -> None:
     assert x.publish_date.source == "label:发布时间"
     assert x.publish_date.shown.startswith("2021-05-19")
     assert x.text.startswith("5月18日下午")
-    assert "https://www.gdqy.edu.cn/info/1057/8885.htm" in {link.url for link in x.links}  # 下一篇
+    assert "https://www.gdqy.edu.cn/info/1057/8885.htm" in {link.url for link in x.furniture_links}  # 下一篇
 
 
 # ------------------------------------------------------------------------------ hand-made shapes
@@ -171,9 +168,9 @@ def test_article_with_attachments_and_embedded_pdfs() -> None:
         "https://xxgk.example.edu.cn/uploads/2018/js.pdf",
     )
     assert "收支预算总表" in x.text  # attachment names count as content for the rules
-    link_urls = {link.url for link in x.links}
-    assert "http://www.moe.gov.cn/" in link_urls
-    assert not link_urls & set(names.values())
+    furniture_urls = {link.url for link in x.furniture_links}
+    assert {"http://www.moe.gov.cn/", "http://service.weibo.com/share?x=1"} <= furniture_urls  # footer, share
+    assert not ({link.url for link in x.links} | furniture_urls) & set(names.values())
 
 
 def test_blank_column_keeps_its_placeholder() -> None:
@@ -192,7 +189,7 @@ def test_big_menu_and_two_real_entries() -> None:
         "https://yjsy.example.edu.cn/info/1101/2990.htm",
     ]
     assert x.title == "学位点申报"
-    assert len(x.links) > 90  # the menu and friend links are still recorded, as links
+    assert len(x.furniture_links) > 90  # the menu and friend links are still recorded, as furniture
 
 
 def test_a_column_with_a_single_entry() -> None:
@@ -341,10 +338,7 @@ def test_nothing_to_read_is_an_empty_page(html: str) -> None:
 
 
 def test_fast_enough_for_every_page_of_a_nightly_crawl() -> None:
-    path = REAL / "gdqy_vsb_list_gqxw1_yw.html"
-    if not path.exists():
-        pytest.skip("real page not available")
-    html = path.read_text(encoding="utf-8")
+    html = (REAL / "gdqy_vsb_list_gqxw1_yw.html").read_text(encoding="utf-8")
     extract_page(html, "https://www.gdqy.edu.cn/gqxw1/yw.htm")
     runs = 20
     start = time.perf_counter()
