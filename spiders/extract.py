@@ -761,6 +761,8 @@ def _find_groups(page: _Page) -> list[_Group]:
             dated = sum(1 for m in kept if m in dated_els)
             if dated == 0 and (n < 2 or mean_len < 8):
                 continue
+        if _in_sidebar(kept[0]):
+            continue  # "最新公开", "相关链接": the site's box beside the content, not the column's list
         boiler = page.is_boiler(parent)
         mostly_dated = dated * 2 >= n and dated > 0
         if mostly_dated and not boiler:
@@ -793,6 +795,10 @@ def _find_groups(page: _Page) -> list[_Group]:
     return groups
 
 
+#: The longest text a lone list row may have (title, date, a short summary).
+_ROW_MAX_CHARS = 300
+
+
 def _best_group(groups: list[_Group]) -> _Group | None:
     """The column's list: dated rows first, rows dated in full (with the year) before month-day sidebars.
 
@@ -800,14 +806,63 @@ def _best_group(groups: list[_Group]) -> _Group | None:
     standing, more and longer rows win.
     """
     multi = [g for g in groups if len(g.members) >= 2]
-    singles = [g for g in groups if g.tier == 3 and len(g.members) == 1 and len(g.mains[0].best_title) >= 4]
+    # A lone row must show its full date and be row-sized: a lone "12-23" is a sidebar's, and a whole page
+    # region holding one link and some date further down is no row.
+    singles = [g for g in groups if g.tier == 3 and g.full and len(g.members) == 1
+               and len(g.mains[0].best_title) >= 4 and len(_norm(g.members[0].text_content())) <= _ROW_MAX_CHARS]
     best_multi = max(multi, key=lambda g: (g.tier, g.full, g.score)) if multi else None
     if singles and (best_multi is None or (best_multi.tier, best_multi.full) < (3, True)):
-        # The same lone entry is seen at several levels; the smallest block that holds its date is the row.
-        single = min(singles, key=lambda g: len(g.members[0].text_content()))
+        # The same lone entry is seen at several levels; the smallest block that holds its full date is the
+        # row (a sidebar's lone "12-23" link is smaller still, but dated without its year).
+        single = min(singles, key=lambda g: (not g.full, len(g.members[0].text_content())))
         if best_multi is None or (single.full and not best_multi.full):
             return single
     return best_multi
+
+
+#: Headings of the boxes every page of a site carries beside its content: the newest or hottest articles of
+#: the whole site, related links. A list under one is furniture, however well dated (DESIGN.md: scope).
+_SIDEBAR_HEADING = re.compile(
+    r"^(?:最新|热点|热门|推荐|相关|友情链接|常用链接|快速通道|便捷通道|快捷通道|专题|阅读排行|点击排行|排行|"
+    r"猜你喜欢|大家都在看)[\u4e00-\u9fff]{0,6}(?:\s*(?:更多|more|MORE)?\s*[>»]*)?$"
+)
+
+
+def _heading_before(el: Element) -> str:
+    """The short text printed just before an element (its heading, if it has one)."""
+    sib = el.getprevious()
+    hops = 0
+    while sib is not None and hops < 2:
+        if isinstance(sib.tag, str):
+            text = _norm(sib.text_content())
+            if text:
+                return text if len(text) <= 20 else ""
+        sib = sib.getprevious()
+        hops += 1
+    return ""
+
+
+def _heading_inside(el: Element) -> str:
+    """The short text a box opens with (its title bar), if its first child with text is short."""
+    for child in el:
+        if isinstance(child.tag, str):
+            text = _norm(child.text_content())
+            if text:
+                return text if len(text) <= 20 else ""
+    return ""
+
+
+def _in_sidebar(el: Element) -> bool:
+    """Whether the block, or one of its five nearest containers, stands under a sidebar heading (before
+    it, or as the title bar of a box that holds it)."""
+    probe: Element | None = el
+    for _ in range(6):
+        if probe is None or probe.tag == "body":
+            return False
+        if _SIDEBAR_HEADING.match(_heading_before(probe)) or _SIDEBAR_HEADING.match(_heading_inside(probe)):
+            return True
+        probe = probe.getparent()
+    return False
 
 
 def _group_default_year(page: _Page, group: _Group, doc_title: str) -> int | None:
