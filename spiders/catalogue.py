@@ -142,6 +142,7 @@ class CatalogueSpider(scrapy.Spider):
 
         A link that is not part of the column's structure (`role` LINKED: content links, furniture) is
         checked, never read, and gives the target no item: the items it stands for are `linked_by`."""
+        charged = items  # the crawl bounds of the items whose page led here pay for the request, whatever its role
         linked_by: set[int] = set()
         if role is PageRole.LINKED:
             linked_by = set() if via is LinkVia.FURNITURE else items
@@ -186,7 +187,6 @@ class CatalogueSpider(scrapy.Spider):
             # A crawled page must not steer us into private networks (cloud metadata, intranet admin pages).
             yield from self._resolve(url, FetchStatus.OFFSITE, None, "内网或保留地址，不检查")
             return
-        charged = items or linked_by  # a link check costs the items whose content led to it
         reason = self._bound_reason(role, charged)
         if reason:
             yield from self._resolve(url, FetchStatus.BOUNDED, None, reason)
