@@ -208,7 +208,8 @@ def read_page(html: str, url: str) -> PageRead:
             if crumbs:
                 breadcrumb = tuple(crumbs)
                 break
-    body_text = _text(doc.body) if doc.body is not None else ""
+    # one line per text node: a department named in a <p> must not run into the next element's text
+    body_text = "\n".join(t.strip() for t in doc.body.itertext() if t.strip()) if doc.body is not None else ""
     page_departments: list[str] = []
     for m in _DEPT_LABEL.finditer(body_text):
         head = re.split(r"\s{2,}|[。]|发布|更新|时间|日期|浏览|点击", m.group(1))[0]

@@ -20,8 +20,11 @@ from checklist.model import Checklist
 __all__ = ["ACCEPT_AT", "match_columns"]
 
 ACCEPT_AT = 0.5  # below this score a column is only a candidate, never written as the item's url
+_ACCEPT_OWN = 0.4  # …unless the column names this item better than any other (then it is kept, unsure)
+_TAKEN_PENALTY = 0.15  # a column that clearly names another item is a weaker choice for this one
+_TIE = 0.05
 _SECOND_COLUMN = 0.04  # another column within this of the best, and best for this item, is kept too
-_CATEGORY_BONUS = 0.08
+_CATEGORY_BONUS = 0.1
 _NUMBER_BONUS = 0.25
 _HEADING_WEIGHT = 0.9
 _MAX_HEADING = 15
@@ -45,8 +48,8 @@ def _numbering_trusted(columns: Sequence[Column], matcher: ItemMatcher) -> bool:
 def _without_headings(columns: Sequence[Column], matcher: ItemMatcher) -> list[Column]:
     """Drop the links that head other columns (a category's own page is no item's column).
 
-    A column's list page also heads its articles, so a heading must look like one too: named like a
-    category of the 清单, or like no item well enough to be its column.
+    A column's list page also heads its articles and its pager, so only children that are columns
+    themselves (they name an item) make a heading.
     """
     under: dict[str, list[Column]] = {}
     for c in columns:
@@ -54,13 +57,11 @@ def _without_headings(columns: Sequence[Column], matcher: ItemMatcher) -> list[C
             under.setdefault(clean_label(c.category), []).append(c)
 
     def heads_others(c: Column) -> bool:
-        children = [o for o in under.get(clean_label(c.label), []) if o.url != c.url and o.depth <= c.depth + 1]
-        if len(children) < 2:
-            return False
-        category = matcher.category_of(c.label)
-        return (category is not None and category[1] >= 0.3) or max(
-            matcher.scores(c.label).values(), default=0.0
-        ) < ACCEPT_AT
+        children = [
+            o for o in under.get(clean_label(c.label), [])
+            if o.url != c.url and o.depth <= c.depth + 1 and max(matcher.scores(o.label).values(), default=0.0) >= ACCEPT_AT
+        ]
+        return len(children) >= 2
 
     return [c for c in columns if not heads_others(c)]
 
@@ -79,13 +80,13 @@ def _column_scores(column: Column, matcher: ItemMatcher, numbered: bool) -> dict
     out: dict[int, float] = {}
     for item_number, s in scores.items():
         item = matcher.checklist.item(item_number)
-        if category is not None and category[1] >= 0.3:
+        if category is not None and category[1] >= 0.2:
             s += _CATEGORY_BONUS if category[0] == item.category else -_CATEGORY_BONUS
         if number is not None:
             s += _NUMBER_BONUS if number == item_number else -_NUMBER_BONUS / 2
         if column.depth >= 2 and column.listed_on <= 1:
             s -= _STRAY_PENALTY
-        out[item_number] = max(0.0, min(1.0, round(s, 4)))
+        out[item_number] = max(0.0, round(s, 4))  # not capped yet: a bonus still tells two 1.0s apart
     return out
 
 
@@ -103,17 +104,30 @@ def match_columns(checklist: Checklist, columns: Sequence[Column], matcher: Item
         known = table.get(column.url)
         if known is None or max(scores.values()) > max(known[1].values()):
             table[column.url] = (column, scores)
-    best_item_of = {url: max(s, key=lambda k: s[k]) for url, (_, s) in table.items()}
+    best_item_of = {url: _sole_best(s) for url, (_, s) in table.items()}
     drafts: list[ItemDraft] = []
     for item in checklist.items:
+
+        def adjusted(column: Column, s: dict[int, float]) -> float:
+            own = s.get(item.number, 0.0)
+            other = best_item_of[column.url]
+            if other is not None and other != item.number and s[other] - own > _TIE:
+                own -= _TAKEN_PENALTY
+            return round(max(0.0, own), 4)
+
         ranked = sorted(
-            ((s.get(item.number, 0.0), c) for c, s in table.values() if s.get(item.number, 0.0) > 0),
-            key=lambda pair: (-pair[0], len(pair[1].url)),
+            ((adjusted(c, s), c) for c, s in table.values() if s.get(item.number, 0.0) > 0),
+            # on a tie, the column that names this item alone, then the shorter address
+            key=lambda pair: (-pair[0], best_item_of[pair[1].url] != item.number, len(pair[1].url)),
         )
-        candidates = [Candidate(c.url, c.label, score, c.category) for score, c in ranked]
+        ranked = [(score, c) for score, c in ranked if score > 0]
+        candidates = [Candidate(c.url, c.label, min(1.0, score), c.category) for score, c in ranked]
         chosen: list[Candidate] = []
         departments: list[str] = []
-        if candidates and candidates[0].score >= ACCEPT_AT:
+        if candidates and (
+            candidates[0].score >= ACCEPT_AT
+            or (candidates[0].score >= _ACCEPT_OWN and best_item_of[candidates[0].url] == item.number)
+        ):
             top = candidates[0].score
             for cand, (_, column) in zip(candidates, ranked):
                 if cand is candidates[0] or (
@@ -128,6 +142,14 @@ def match_columns(checklist: Checklist, columns: Sequence[Column], matcher: Item
             ItemDraft(item.number, item.wording, tuple(chosen), confidence, tuple(rest), tuple(departments), note)
         )
     return drafts
+
+
+def _sole_best(scores: dict[int, float]) -> int | None:
+    """The item a column names best, or None when two items tie for it (年度报告: items 4 and 6)."""
+    ranked = sorted(scores.values(), reverse=True)
+    if len(ranked) > 1 and ranked[0] - ranked[1] <= _TIE:
+        return None
+    return max(scores, key=lambda k: scores[k])
 
 
 def _confidence(chosen: Sequence[Candidate], rest: Sequence[Candidate]) -> tuple[float, str]:
