@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from catalogue_site import FORBIDDEN, HOST, OFF_SITE, TRUTH, serve
 
 from checklist.draft import draft_from_report, draft_site, render_yaml
 from checklist.draft.report import RawRow, read_report_rows
 from checklist.loader import load_checklist, load_site
 from samplesite.server import SampleSiteServer
-from catalogue_site import FORBIDDEN, HOST, OFF_SITE, TRUTH, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "data" / "seed" / "000_074c46209a94675a.txt"

@@ -21,10 +21,10 @@ from lxml.etree import ParserError, _Element
 __all__ = ["PageLink", "PageRead", "looks_like_department", "read_page", "split_departments"]
 
 _DATE = re.compile(r"(?:19|20)\d{2}\s*[-./年]\s*\d{1,2}(?:\s*[-./月]\s*\d{1,2})?|\[\d{1,2}-\d{1,2}\]")
-_ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|mp4|txt)$", re.I)
-_CRUMB_HINT = re.compile(r"location|position|breadcrumb|crumb|dqwz|curpos|weizhi|lujing|path", re.I)
+_ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|mp4|txt)$", re.IGNORECASE)
+_CRUMB_HINT = re.compile(r"location|position|breadcrumb|crumb|dqwz|curpos|weizhi|lujing|path", re.IGNORECASE)
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "dt", "strong", "b"})
-_HEADING_CLASS = re.compile(r"(^|[\s_-])(tit|title|hd|head|lm|lmmc|name|cat)", re.I)
+_HEADING_CLASS = re.compile(r"(^|[\s_-])(tit|title|hd|head|lm|lmmc|name|cat)", re.IGNORECASE)
 _DEPT_SUFFIX = (
     "处", "办", "部", "院", "会", "中心", "公司", "室", "委", "馆", "所", "团委", "队", "科", "组", "站",
 )
@@ -244,7 +244,7 @@ def read_page(html: str, url: str) -> PageRead:
             found = [m.group(1) for m in _DEPT_LABEL.finditer(rest)]
             departments = tuple(d for f in found for d in split_departments(f) if looks_like_department(d))
         in_nav = any(
-            anc.tag == "nav" or re.search(r"nav|menu|daohang", f"{anc.get('class') or ''} {anc.get('id') or ''}", re.I)
+            anc.tag == "nav" or re.search(r"nav|menu|daohang", f"{anc.get('class') or ''} {anc.get('id') or ''}", re.IGNORECASE)
             for anc in a.iterancestors()
         )
         links.append(PageLink(target, text, category if category != text else "", departments, entry, in_nav))

@@ -76,14 +76,14 @@ def _column_scores(column: Column, matcher: ItemMatcher, numbered: bool) -> dict
     if not scores:
         return {}
     category = matcher.category_of(column.category) if column.category else None
-    number = label_number(column.label) if numbered else None
+    shown_number = label_number(column.label) if numbered else None
     out: dict[int, float] = {}
     for item_number, s in scores.items():
         item = matcher.checklist.item(item_number)
         if category is not None and category[1] >= 0.2:
             s += _CATEGORY_BONUS if category[0] == item.category else -_CATEGORY_BONUS
-        if number is not None:
-            s += _NUMBER_BONUS if number == item_number else -_NUMBER_BONUS / 2
+        if shown_number is not None:
+            s += _NUMBER_BONUS if shown_number == item_number else -_NUMBER_BONUS / 2
         if column.depth >= 2 and column.listed_on <= 1:
             s -= _STRAY_PENALTY
         out[item_number] = max(0.0, round(s, 4))  # not capped yet: a bonus still tells two 1.0s apart
@@ -107,16 +107,8 @@ def match_columns(checklist: Checklist, columns: Sequence[Column], matcher: Item
     best_item_of = {url: _sole_best(s) for url, (_, s) in table.items()}
     drafts: list[ItemDraft] = []
     for item in checklist.items:
-
-        def adjusted(column: Column, s: dict[int, float]) -> float:
-            own = s.get(item.number, 0.0)
-            other = best_item_of[column.url]
-            if other is not None and other != item.number and s[other] - own > _TIE:
-                own -= _TAKEN_PENALTY
-            return round(max(0.0, own), 4)
-
         ranked = sorted(
-            ((adjusted(c, s), c) for c, s in table.values() if s.get(item.number, 0.0) > 0),
+            ((_adjusted(item.number, s, best_item_of[c.url]), c) for c, s in table.values() if s.get(item.number, 0.0) > 0),
             # on a tie, the column that names this item alone, then the shorter address
             key=lambda pair: (-pair[0], best_item_of[pair[1].url] != item.number, len(pair[1].url)),
         )
@@ -142,6 +134,14 @@ def match_columns(checklist: Checklist, columns: Sequence[Column], matcher: Item
             ItemDraft(item.number, item.wording, tuple(chosen), confidence, tuple(rest), tuple(departments), note)
         )
     return drafts
+
+
+def _adjusted(number: int, scores: dict[int, float], best: int | None) -> float:
+    """A column's score for item `number`, less when it clearly names another item."""
+    own = scores.get(number, 0.0)
+    if best is not None and best != number and scores[best] - own > _TIE:
+        own -= _TAKEN_PENALTY
+    return round(max(0.0, own), 4)
 
 
 def _sole_best(scores: dict[int, float]) -> int | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Candidate", "Column", "Draft", "ItemDraft", "UNSURE_BELOW"]
+__all__ = ["UNSURE_BELOW", "Candidate", "Column", "Draft", "ItemDraft"]
 
 # Below this confidence an item is shown among the uncertain ones and its file entry says so.
 UNSURE_BELOW = 0.6

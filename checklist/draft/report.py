@@ -32,7 +32,7 @@ from checklist.model import Checklist
 __all__ = ["RawRow", "draft_from_report", "read_report_rows"]
 
 _ITEM_MARK = re.compile(r"^\s*[（(]\s*(\d{1,2})\s*[)）]")
-_URL_START = re.compile(r"https?://", re.I)
+_URL_START = re.compile(r"https?://", re.IGNORECASE)
 _URL_PIECE = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
 _ROLE_WORDS = (
     ("wording", ("公开事项", "事项", "公开内容", "内容")),
@@ -100,22 +100,22 @@ def _rows_from_cells(grid: Iterable[Sequence[Sequence[str]]]) -> list[RawRow]:
             continue
         if roles is None:
             continue
-
-        def cell(role: str) -> list[str]:
-            i = roles.get(role) if roles else None
-            return list(cells[i]) if i is not None and i < len(cells) else []
-
-        wording = "".join(cell("wording")).strip()
+        wording = "".join(_cell(cells, roles, "wording")).strip()
         if _ITEM_MARK.match(wording) or not out:
             if not wording:
                 continue
-            out.append(RawRow(wording, cell("departments"), cell("url")))
+            out.append(RawRow(wording, _cell(cells, roles, "departments"), _cell(cells, roles, "url")))
         else:
             prev = out[-1]
             prev.wording += wording
-            prev.departments += cell("departments")
-            prev.url_lines += cell("url")
+            prev.departments += _cell(cells, roles, "departments")
+            prev.url_lines += _cell(cells, roles, "url")
     return out
+
+
+def _cell(cells: Sequence[Sequence[str]], roles: dict[str, int], role: str) -> list[str]:
+    i = roles.get(role)
+    return list(cells[i]) if i is not None and i < len(cells) else []
 
 
 # ── DOCX ─────────────────────────────────────────────────────────────────────────────────────────
@@ -167,24 +167,21 @@ def _pdf_lines(path: Path) -> tuple[list[_Line], dict[int, list[float]]]:
     rules: dict[int, list[float]] = {}
     try:
         for number, page in enumerate(extract_pages(str(path), laparams=LAParams(line_margin=0.2))):
-            height = page.height
             xs: list[float] = []
-
-            def walk(obj: object) -> None:
+            stack: list[object] = [page]
+            while stack:
+                obj = stack.pop()
                 if isinstance(obj, LTTextLine):
                     text = obj.get_text().strip()
                     if text:
-                        lines.append(_Line(number, obj.x0, obj.x1, height - obj.y1, text))
-                    return
+                        lines.append(_Line(number, obj.x0, obj.x1, page.height - obj.y1, text))
+                    continue
                 if isinstance(obj, LTCurve) and not isinstance(obj, LTTextContainer):
                     if obj.height > 2 * max(obj.width, 0.5):
                         xs.append(round(obj.x0, 1))
-                    elif obj.width > 0 and obj.height > 0 and obj.width > 4 and obj.height > 4:
+                    elif obj.width > 4 and obj.height > 4:
                         xs.extend((round(obj.x0, 1), round(obj.x1, 1)))  # a cell drawn as a rectangle
-                for child in getattr(obj, "_objs", ()) or ():
-                    walk(child)
-
-            walk(page)
+                stack.extend(getattr(obj, "_objs", ()) or ())
             rules[number] = _cluster(xs)
     except (PDFSyntaxError, ValueError, TypeError, KeyError) as exc:
         raise DraftError(f"{path}: not a readable PDF ({type(exc).__name__})") from exc
@@ -240,7 +237,7 @@ def _pdf_rows(path: Path) -> tuple[list[RawRow], str]:
                 current.departments.append(ln.text)
             elif role == "url":
                 current.url_lines.append(ln.text)
-    preamble = "\n".join(ln.text for ln in lines[:20])
+    preamble = "\n".join(ln.text for ln in sorted(lines, key=lambda ln: (ln.page, ln.top, ln.x0))[:20])
     return rows, preamble
 
 
@@ -371,7 +368,7 @@ def draft_from_report(path: Path, checklist: Checklist, *, site_id: str | None =
     home_m = re.search(r"网站?[（(]\s*(https?://[^\s）)]+)\s*[）)]", text)
     home = home_m.group(1) if home_m else f"{urlsplit(all_urls[0]).scheme}://{main_host}/"
     patterns = tuple(dict.fromkeys(p for d in domains for p in host_patterns(d)))
-    departments = tuple(dict.fromkeys(d for it in items for d in it.departments))
+    named = tuple(dict.fromkeys(d for it in items for d in it.departments))
     return Draft(
         site_id=site_id or site_id_for(main_host),
         name=university_name(text) or main_host,
@@ -380,5 +377,5 @@ def draft_from_report(path: Path, checklist: Checklist, *, site_id: str | None =
         checklist_version=checklist.version,
         source=str(path),
         items=tuple(items),
-        departments=departments,
+        departments=named,
     )

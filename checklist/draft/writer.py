@@ -76,8 +76,10 @@ def render_yaml(draft: Draft, today: date | None = None) -> str:
     left = len(draft.items) - draft.mapped
     out = [
         f"# {_comment(draft.name)}'s catalogue, DRAFTED by `auditor catalogue` from {_comment(draft.source)}",
-        f"# on {today.isoformat()}: {draft.mapped} of {len(draft.items)} items have a column, {unsure} of them"
-        f" unsure, {left} left to you (TODO).",
+        (
+            f"# on {today.isoformat()}: {draft.mapped} of {len(draft.items)} items have a column, {unsure} of them"
+            f" unsure, {left} left to you (TODO)."
+        ),
         "# Review every item marked UNSURE or TODO, fill in the departments' contacts, then check the file with",
         "# `auditor checklist validate FILE`. The fields are described at the top of checklist/sites/ustb.yaml.",
     ]
