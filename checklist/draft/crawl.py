@@ -55,6 +55,10 @@ def registrable_domain(host: str) -> str:
     return domain or host
 
 
+class _RobotsForbid(DraftError):
+    """robots.txt forbids the page: not read, and not a failure of the site."""
+
+
 class _ServerError(DraftError):
     """A 5xx answer: worth one more try."""
 
@@ -132,7 +136,7 @@ class Fetcher:
 
     def _get(self, url: str) -> Fetched:
         if not self.robots_allow(url):
-            raise DraftError(f"{url}: robots.txt forbids it (--ignore-robots to read it anyway)")
+            raise _RobotsForbid(f"{url}: robots.txt forbids it (--ignore-robots to read it anyway)")
         self._pause()
         self.requests += 1
         host = urlsplit(url).netloc
@@ -261,6 +265,8 @@ def scan_directory(
         _, _, url, depth = heapq.heappop(queue)
         try:
             got = fetcher.get(url)
+        except _RobotsForbid:
+            continue
         except DraftError:
             failed.append(url)
             continue
