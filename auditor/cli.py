@@ -19,6 +19,7 @@ from auditor import __version__
 from auditor.config import Config, ConfigError, load_config
 from auditor.store import Store, StoreError
 from checklist.cli import checklist_group
+from checklist.draft.cli import catalogue_group
 from checklist.loader import CatalogueError
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCONCLUSIVE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4
@@ -88,6 +89,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 cli.add_command(checklist_group, "checklist")
+cli.add_command(catalogue_group, "catalogue")
 
 
 # -- crawl ------------------------------------------------------------------------------------------
