@@ -72,7 +72,7 @@ def run_args(site: SampleSiteServer, tmp: Path, *extra: str) -> list[str]:
 
 
 def test_exit_0_when_every_audited_item_passes(site: SampleSiteServer, tmp_path: Path) -> None:
-    proc = auditor(tmp_path, *run_args(site, tmp_path, "--items", "1-3"))
+    proc = auditor(tmp_path, *run_args(site, tmp_path, "--items", "1,2,4"))
     assert proc.returncode == 0, proc.stderr
 
 
