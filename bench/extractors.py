@@ -2,7 +2,7 @@
 
 Why this exists: before we lean on (or add to the crawl) htmldate, trafilatura, readability-lxml or gne
 for what `spiders/extract.py` does by itself, we want figures on the same real pages, per sub-problem
-and per CMS, not impressions. The truth is `/work/shared/realpages/cms` (博达 VSB pages `cqjtu_*`, 南京苏迪
+and per CMS, not impressions. The truth is `tests/pages/realpages/cms` (a copy of the shared corpus) (博达 VSB pages `cqjtu_*`, 南京苏迪
 WebPlus pages `fudan_*`, see its README.md). This script reads every page once, runs every extractor
 that is installed on it (one after the other, same process, same run), scores it, and prints one table
 per sub-problem: rows are extractors, columns VSB / WebPlus / all.
@@ -54,7 +54,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-DEFAULT_CORPUS = Path("/work/shared/realpages/cms")
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "tests" / "pages" / "realpages" / "cms"
 CMS_OF_PREFIX = {"cqjtu": "VSB", "fudan": "WebPlus"}
 COLUMNS = ("VSB", "WebPlus", "all")
 MIN_BODY_CHARS = 20
