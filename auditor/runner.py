@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
 
 from rich.console import Console
 from rich.live import Live
@@ -22,22 +20,28 @@ from rich.table import Table
 from rich.text import Text
 
 from auditor.config import Config
+from auditor.evaluate import default_as_of, evaluate
+from auditor.exits import CommandError, ExitStatus
+from auditor.findings import load_result, write_findings
 from auditor.lock import AlreadyRunning, RunLock
-from auditor.models import RunState, Verdict
+from auditor.models import Run, RunState, Verdict
 from auditor.results import SCORE_FORMULA, AuditResult
 from auditor.store import Store
 from checklist.loader import CatalogueError, load_checklist, load_site
 from checklist.model import Checklist, Site
+from reports.annual import draft_annual
+from reports.history import diff, diff_renderable, history_table
+from reports.html import render_dashboard, render_scorecards
+from reports.mail import Security, SmtpSettings, send_scorecards
+from samplesite.server import SampleSiteServer
+from spiders.crawl import CrawlOutcome, crawl
+from spiders.inspect import Inspected
+from spiders.progress import CrawlProgress
 from spiders.settings import user_agent
-
-if TYPE_CHECKING:
-    from auditor.models import Run
-    from spiders.crawl import CrawlOutcome
-    from spiders.inspect import Inspected
 
 log = logging.getLogger("xxgk")
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCONCLUSIVE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4
+
 DEMO_AS_OF = date(2018, 11, 30)
 
 _STATUS_ZH = {
@@ -48,27 +52,23 @@ _STATUS_ZH = {
 }
 
 
-def _die(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    Console(stderr=True).print(f"[bold red]错误 error:[/] {message}", highlight=False)
-    sys.exit(code)
-
-
-def load_site_or_die(ref: str) -> tuple[Site, Checklist]:
+def open_site(ref: str) -> tuple[Site, Checklist]:
+    """The catalogue (an id or a file) and the 清单 it follows."""
     try:
         site = load_site(ref)
         return site, load_checklist(site.checklist_version)
     except CatalogueError as exc:
-        _die(str(exc))
+        raise CommandError(str(exc)) from exc
 
 
 def site_of_run(run: Run, site_ref: str | None = None) -> tuple[Site, Checklist]:
     """The catalogue a run is judged and reported against: the one given, else the file the crawl followed
     (when it still exists), else the shipped catalogue of the run's site id."""
     if site_ref:
-        return load_site_or_die(site_ref)
+        return open_site(site_ref)
     if run.catalogue_path and Path(run.catalogue_path).is_file():
-        return load_site_or_die(run.catalogue_path)
-    return load_site_or_die(run.site)
+        return open_site(run.catalogue_path)
+    return open_site(run.site)
 
 
 # -- crawl ------------------------------------------------------------------------------------------
@@ -86,8 +86,6 @@ class CrawlRequest:
 
 
 def crawl_site(req: CrawlRequest, console: Console) -> CrawlOutcome:
-    from spiders.crawl import crawl
-    from spiders.progress import CrawlProgress
 
     site = req.site
     if req.contact:
@@ -111,7 +109,6 @@ def crawl_site(req: CrawlRequest, console: Console) -> CrawlOutcome:
 # -- evaluate -------------------------------------------------------------------------------------------
 
 def evaluate_run(store: Store, run_id: int | None, as_of: date | None, site_ref: str | None) -> AuditResult:
-    from auditor.evaluate import default_as_of, evaluate
 
     run = store.run(run_id) if run_id is not None else _newest(store)
     site, checklist = site_of_run(run, site_ref)
@@ -121,26 +118,25 @@ def evaluate_run(store: Store, run_id: int | None, as_of: date | None, site_ref:
 def _newest(store: Store) -> Run:
     runs = [r for r in store.runs() if r.state is not RunState.RUNNING]
     if not runs:
-        _die("no finished run in this database yet (run `auditor crawl` first)")
+        raise CommandError("no finished run in this database yet (run `auditor crawl` first)")
     return runs[-1]
 
 
 def load_evaluated(store: Store, run_id: int | None, site_ref: str | None = None) -> tuple[AuditResult, list[AuditResult]]:
     """A stored, evaluated run and the evaluated runs of the same site before it (for trends)."""
-    from auditor.findings import load_result
 
     if run_id is None:
         evaluated = [r for r in store.runs() if store.evaluated(r.id)]
         if not evaluated:
-            _die("no evaluated run in this database yet (run `auditor evaluate` first)")
+            raise CommandError("no evaluated run in this database yet (run `auditor evaluate` first)")
         run = evaluated[-1]
     else:
         try:
             run = store.run(run_id)
         except KeyError:
-            _die(f"run {run_id} is not in {store.path}")
+            raise CommandError(f"run {run_id} is not in {store.path}")
         if not store.evaluated(run.id):
-            _die(f"run {run.id} has not been evaluated yet (run `auditor evaluate --run {run.id}`)")
+            raise CommandError(f"run {run.id} has not been evaluated yet (run `auditor evaluate --run {run.id}`)")
     site, checklist = site_of_run(run, site_ref)
     history = [
         load_result(store, r.id, site, checklist)
@@ -152,10 +148,10 @@ def load_evaluated(store: Store, run_id: int | None, site_ref: str | None = None
 
 def exit_status(result: AuditResult) -> int:
     if result.run.state is RunState.INTERRUPTED:
-        return EXIT_INTERRUPTED
+        return ExitStatus.INTERRUPTED
     if result.run.state is RunState.INCONCLUSIVE:
-        return EXIT_INCONCLUSIVE
-    return EXIT_FAIL if any(i.status is Verdict.FAIL for i in result.items) else EXIT_OK
+        return ExitStatus.INCONCLUSIVE
+    return ExitStatus.FAIL if any(i.status is Verdict.FAIL for i in result.items) else ExitStatus.OK
 
 
 # -- report -----------------------------------------------------------------------------------------------
@@ -169,8 +165,6 @@ class ReportPaths:
 
 
 def render_reports(result: AuditResult, history: list[AuditResult], out: Path, fix_days: int) -> ReportPaths:
-    from auditor.findings import write_findings
-    from reports.html import render_dashboard, render_scorecards
 
     out.mkdir(parents=True, exist_ok=True)
     findings = write_findings(result, out)
@@ -181,15 +175,15 @@ def render_reports(result: AuditResult, history: list[AuditResult], out: Path, f
 
 def send_email(result: AuditResult, paths: ReportPaths, config: Config, console: Console) -> None:
     """Each department with a contact in the catalogue gets its scorecard; the others are listed."""
-    from reports.mail import Security, SmtpSettings, send_scorecards
 
     smtp = config.smtp
     if not smtp.host or not smtp.sender:
-        _die("e-mail needs [smtp] host and sender in the configuration file")
+        raise CommandError("e-mail needs [smtp] host and sender in the configuration file")
     try:
         security = Security(smtp.security)
     except ValueError:
-        _die(f"[smtp] security {smtp.security!r}: expected one of {', '.join(s.value for s in Security)}")
+        choices = ", ".join(s.value for s in Security)
+        raise CommandError(f"[smtp] security {smtp.security!r}: expected one of {choices}") from None
     settings = SmtpSettings(host=smtp.host, port=smtp.port, security=security, sender=smtp.sender)
     report = send_scorecards(result, paths.scorecards, settings)
     console.print(f"邮件 e-mail: 已发送 sent {len(report.sent)}，无联系人 no contact {len(report.skipped)}，"
@@ -305,15 +299,14 @@ class AuditRequest:
 
 def run_audit(req: AuditRequest, config: Config, *, console: Console | None = None) -> int:
     """crawl → evaluate → report under the site's lock; returns the exit status."""
-    from auditor.evaluate import default_as_of, evaluate
 
     console = console or Console(quiet=req.quiet)
-    site, checklist = load_site_or_die(req.site_ref)
+    site, checklist = open_site(req.site_ref)
     _setup_logging(req.log_file)
     try:
         lock = RunLock(req.db, site.id).__enter__()
     except AlreadyRunning as exc:
-        _die(str(exc))
+        raise CommandError(str(exc)) from exc
     try:
         log.info("audit of %s started (db %s)", site.id, req.db)
         outcome = crawl_site(
@@ -339,7 +332,6 @@ def run_audit(req: AuditRequest, config: Config, *, console: Console | None = No
 
 
 def _history(store: Store, result: AuditResult, site: Site, checklist: Checklist) -> list[AuditResult]:
-    from auditor.findings import load_result
 
     return [
         load_result(store, r.id, site, checklist)
@@ -377,7 +369,6 @@ def _env(**values: str) -> Iterator[None]:
 
 def run_demo(out: Path, config: Config) -> int:
     """Serve the bundled sample site on loopback and audit it as of 2018-11-30 into `out`."""
-    from samplesite.server import SampleSiteServer
 
     console = Console()
     out.mkdir(parents=True, exist_ok=True)
@@ -396,15 +387,13 @@ def run_demo(out: Path, config: Config) -> int:
         )
     console.print(f"\n打开看板 open the dashboard: [bold]{(out / 'index.html').resolve()}[/]", highlight=False)
     # The sample site fails items on purpose: a demo that ran to the end has succeeded.
-    return EXIT_OK if code in (EXIT_OK, EXIT_FAIL) else code
+    return ExitStatus.OK if code in (ExitStatus.OK, ExitStatus.FAIL) else code
 
 
 # -- history ----------------------------------------------------------------------------------------------
 
 def show_history(store: Store, site: str | None, console: Console) -> None:
     """Every run, evaluated ones with their counts and score; interrupted and inconclusive ones unscored."""
-    from auditor.findings import load_result
-    from reports.history import history_table
 
     rows: list[AuditResult | Run] = []
     for run in store.runs(site):
@@ -417,27 +406,23 @@ def show_history(store: Store, site: str | None, console: Console) -> None:
 
 
 def show_diff(store: Store, run_a: int, run_b: int, console: Console) -> None:
-    from auditor.findings import load_result
-    from reports.history import diff, diff_renderable
 
     results = []
     for run_id in (run_a, run_b):
         try:
             run = store.run(run_id)
         except KeyError:
-            _die(f"run {run_id} is not in {store.path}")
+            raise CommandError(f"run {run_id} is not in {store.path}")
         if not store.evaluated(run_id):
-            _die(f"run {run_id} has not been evaluated (run `auditor evaluate --run {run_id}`)")
+            raise CommandError(f"run {run_id} has not been evaluated (run `auditor evaluate --run {run_id}`)")
         site, checklist = site_of_run(run)
         results.append(load_result(store, run_id, site, checklist))
     console.print(diff_renderable(diff(results[0], results[1])))
 
 
 def draft_annual_section(store: Store, year: str, site_ref: str, out: Path, console: Console) -> None:
-    from auditor.findings import load_result
-    from reports.annual import draft_annual
 
-    site, checklist = load_site_or_die(site_ref)
+    site, checklist = open_site(site_ref)
     results = [load_result(store, r.id, site, checklist) for r in store.runs(site.id) if store.evaluated(r.id)]
     docx_path, md_path = draft_annual(results, year, site.name, out)
     console.print(f"年度报告检查部分 annual section: {docx_path}  {md_path}", highlight=False)

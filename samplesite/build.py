@@ -445,10 +445,10 @@ def _normalise_zip(data: bytes) -> bytes:
 
 
 def _pdf(att: Attachment) -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
+    from reportlab.lib.pagesizes import A4  # noqa: PLC0415 - build-time only (reportlab is a test dependency)
+    from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415 - build-time only (reportlab is a test dependency)
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: PLC0415 - build-time only (reportlab is a test dependency)
+    from reportlab.pdfgen import canvas  # noqa: PLC0415 - build-time only (reportlab is a test dependency)
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     buf = io.BytesIO()
@@ -467,7 +467,7 @@ def _pdf(att: Attachment) -> bytes:
 
 
 def _docx(att: Attachment) -> bytes:
-    import docx
+    import docx  # noqa: PLC0415 - build-time only (reportlab is a test dependency)
 
     doc = docx.Document()
     doc.core_properties.created = _FIXED_DOC_TIME
@@ -483,7 +483,7 @@ def _docx(att: Attachment) -> bytes:
 
 
 def _xlsx(att: Attachment) -> bytes:
-    import openpyxl
+    import openpyxl  # noqa: PLC0415 - build-time only (reportlab is a test dependency)
 
     wb = openpyxl.Workbook()
     ws = wb.active

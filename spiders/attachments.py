@@ -213,7 +213,7 @@ _OLE_ENCRYPTED_OOXML = "EncryptedPackage".encode("utf-16-le")
 
 def _ole_streams(body: bytes) -> set[str] | None:
     try:
-        import olefile
+        import olefile  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
     except ImportError:
         return None
     try:
@@ -452,7 +452,7 @@ def decode_with_encoding(body: bytes, declared: str = "") -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     try:
-        from charset_normalizer import from_bytes
+        from charset_normalizer import from_bytes  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
 
         best = from_bytes(body[: 1 << 20]).best()
         if best is not None and best.encoding:
@@ -603,13 +603,13 @@ def _pdf_inflated_size(body: bytes, limit: int) -> int:
 def _pdf(
     body: bytes, max_chars: int, max_pages: int, max_uncompressed: int, max_seconds: float
 ) -> AttachmentText:
-    from pdfminer.converter import TextConverter
-    from pdfminer.layout import LAParams
-    from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
-    from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdfparser import PDFParser
-    from pdfminer.pdftypes import resolve1
+    from pdfminer.converter import TextConverter  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
+    from pdfminer.layout import LAParams  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
+    from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
+    from pdfminer.pdfpage import PDFPage  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
+    from pdfminer.pdfparser import PDFParser  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
+    from pdfminer.pdftypes import resolve1  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
 
     kind = FileKind.PDF
     inflated = _pdf_inflated_size(body, max_uncompressed)
@@ -740,7 +740,7 @@ _MAX_TABLE_DEPTH = 8
 
 def _docx_blocks(container: Any, out: _Collector, depth: int) -> bool:
     """Paragraphs and tables in document order; a row's cells tab-separated. False when full."""
-    from docx.table import Table
+    from docx.table import Table  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
 
     for block in container.iter_inner_content():
         if isinstance(block, Table):
@@ -767,7 +767,7 @@ def _docx_blocks(container: Any, out: _Collector, depth: int) -> bool:
 
 
 def _docx(body: bytes, max_chars: int, max_uncompressed: int) -> AttachmentText:
-    import docx
+    import docx  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
 
     kind = FileKind.DOCX
     zf, reason = _open_zip(body, kind, max_uncompressed)
@@ -813,7 +813,7 @@ def _row_text(values: Iterable[object]) -> str:
 def _xlsx(
     body: bytes, max_chars: int, max_sheets: int, max_uncompressed: int, max_rows: int
 ) -> AttachmentText:
-    import openpyxl
+    import openpyxl  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
 
     kind = FileKind.XLSX
     zf, reason = _open_zip(body, kind, max_uncompressed)
@@ -856,7 +856,7 @@ def _xlsx(
 
 
 def _xls(body: bytes, max_chars: int, max_sheets: int, max_rows: int) -> AttachmentText:
-    import xlrd
+    import xlrd  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
 
     kind = FileKind.XLS
     if not body.startswith(_OLE_MAGIC):
@@ -957,8 +957,8 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def _html(body: bytes, max_chars: int, charset: str) -> AttachmentText:
-    import lxml.etree
-    import lxml.html
+    import lxml.etree  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
+    import lxml.html  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
 
     kind = FileKind.HTML
     text = _XML_DECL.sub("", decode_text(body, charset))

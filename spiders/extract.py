@@ -22,6 +22,7 @@ from typing import TypeAlias
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit, urlunsplit
 
 import lxml.html
+from cssselect import HTMLTranslator
 from lxml import etree
 
 from auditor.models import FoundDate, PageKind
@@ -435,8 +436,6 @@ def _compile_selector(selector: str) -> etree.XPath:
     """CSS, or XPath when it starts with '/', '(' or '.'."""
     if selector.startswith(("/", "(", ".")):
         return etree.XPath(selector)
-    from cssselect import HTMLTranslator  # installed with Scrapy; imported late to keep start-up light
-
     return etree.XPath(HTMLTranslator().css_to_xpath(selector))
 
 

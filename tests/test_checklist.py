@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from auditor.cli.checklist import checklist_group
 from checklist import (
     CatalogueError,
     CatalogueErrors,
@@ -29,7 +30,6 @@ from checklist import (
     shipped_files,
     validate,
 )
-from checklist.cli import checklist_group
 from checklist.loader import DATA_DIR, SITES_DIR
 
 SEED = Path(__file__).resolve().parent / "data" / "seed" / "000_074c46209a94675a.txt"  # see its README.md
@@ -347,7 +347,7 @@ def test_validate_in_a_real_process(tmp_path: Path) -> None:
     broken = [(_write(tmp_path, c), c) for c in CASES]
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     proc = subprocess.run(
-        [sys.executable, "-m", "checklist.cli", "validate", str(good), *(str(p) for p, _ in broken)],
+        [sys.executable, "-m", "auditor", "checklist", "validate", str(good), *(str(p) for p, _ in broken)],
         check=False,
         capture_output=True,
         text=True,

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from checklist.draft.crawl import DraftError, registrable_domain
 from checklist.draft.directory import split_departments
+from checklist.draft.drafting import host_patterns, site_id_for, university_name
 from checklist.draft.model import Candidate, Draft, ItemDraft
 from checklist.draft.text import ItemMatcher
 from checklist.model import Checklist
@@ -122,8 +123,8 @@ def _cell(cells: Sequence[Sequence[str]], roles: dict[str, int], role: str) -> l
 
 
 def _docx_rows(path: Path) -> tuple[list[RawRow], str]:
-    import docx  # python-docx: imported here so that reading TXT or PDF does not load it
-    from docx.opc.exceptions import PackageNotFoundError
+    import docx  # noqa: PLC0415 - reading TXT never loads the PDF or DOCX reader
+    from docx.opc.exceptions import PackageNotFoundError  # noqa: PLC0415 - reading TXT never loads the PDF or DOCX reader
 
     try:
         document = docx.Document(str(path))
@@ -159,9 +160,9 @@ class _Line:
 
 def _pdf_lines(path: Path) -> tuple[list[_Line], dict[int, list[float]]]:
     """The text lines of every page, and the x positions of each page's vertical rules."""
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTCurve, LTTextContainer, LTTextLine
-    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.high_level import extract_pages  # noqa: PLC0415 - reading TXT never loads the PDF or DOCX reader
+    from pdfminer.layout import LAParams, LTCurve, LTTextContainer, LTTextLine  # noqa: PLC0415 - reading TXT never loads the PDF or DOCX reader
+    from pdfminer.pdfparser import PDFSyntaxError  # noqa: PLC0415 - reading TXT never loads the PDF or DOCX reader
 
     lines: list[_Line] = []
     rules: dict[int, list[float]] = {}
@@ -319,7 +320,6 @@ def _urls(lines: Sequence[str]) -> list[str]:
 
 def draft_from_report(path: Path, checklist: Checklist, *, site_id: str | None = None) -> Draft:
     """A catalogue draft from a report's closing table; DraftError if the file holds no such table."""
-    from checklist.draft.drafting import host_patterns, site_id_for, university_name
 
     rows, text = read_report_rows(path)
     matcher = ItemMatcher(checklist)

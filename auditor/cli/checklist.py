@@ -2,8 +2,7 @@
 
 A thin layer over `checklist.loader`: the people who edit these files run `validate` after every change,
 so its output is one line per file or per mistake (file:line: field: message) and never a traceback.
-The lead engineer mounts `checklist_group` under the `auditor` command; `python -m checklist.cli` runs
-it on its own.
+Mounted as `auditor checklist`.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from auditor.exits import ExitStatus
 from checklist.loader import (
     DEFAULT_CHECKLIST,
     CatalogueError,
@@ -28,7 +28,6 @@ from checklist.model import Checklist, Cycle, Item, Site
 
 __all__ = ["checklist_group"]
 
-EXIT_INVALID = 2  # the same status click uses for usage errors: the input, not the tool, is wrong
 _WORDING_WIDTH = 24
 
 
@@ -50,7 +49,7 @@ def validate(paths: tuple[Path, ...]) -> None:
         for error in report.errors:
             click.echo(str(error), err=True)
     if failed:
-        sys.exit(EXIT_INVALID)
+        sys.exit(ExitStatus.USAGE)
 
 
 @checklist_group.command()
@@ -78,7 +77,7 @@ def show(site_ref: str | None, category: int | None, checklist_ref: str) -> None
     except CatalogueError as exc:
         for error in exc.errors if isinstance(exc, CatalogueErrors) else [exc]:
             click.echo(str(error), err=True)
-        sys.exit(EXIT_INVALID)
+        sys.exit(ExitStatus.USAGE)
     if category is not None and category not in checklist.categories:
         known = ", ".join(map(str, sorted(checklist.categories)))
         raise click.BadParameter(f"{checklist.version} has categories {known}", param_hint="--category")
@@ -151,7 +150,3 @@ def _cycle(cycle: Cycle, deadline: str | None, max_age: int | None) -> str:
 
 def _short(text: str) -> str:
     return text if len(text) <= _WORDING_WIDTH else text[: _WORDING_WIDTH - 1] + "…"
-
-
-if __name__ == "__main__":
-    checklist_group(prog_name="checklist")

@@ -18,6 +18,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from auditor.cli.common import die
+from auditor.exits import ExitStatus
 from checklist.draft.crawl import DraftError
 from checklist.draft.diff import diff_catalogues
 from checklist.draft.drafting import draft_site
@@ -30,13 +32,7 @@ from checklist.model import Checklist
 
 __all__ = ["catalogue_group"]
 
-EXIT_OK, EXIT_LEFT, EXIT_INVALID = 0, 1, 2
 _WORDING_WIDTH = 22
-
-
-def _die(message: str) -> NoReturn:
-    Console(stderr=True, highlight=False).print(Text(f"错误 error: {message}", style="bold red"))
-    sys.exit(EXIT_INVALID)
 
 
 def _console(stderr: bool = False) -> Console:
@@ -50,7 +46,7 @@ def _checklist(ref: str) -> Checklist:
     try:
         return load_checklist(ref)
     except CatalogueError as exc:
-        _die(str(exc).splitlines()[0])
+        die(str(exc).splitlines()[0])
 
 
 def _short(text: str) -> str:
@@ -95,7 +91,7 @@ def _finish(draft: Draft, out: Path | None) -> NoReturn:
         try:
             out.write_text(text, encoding="utf-8")
         except OSError as exc:
-            _die(f"{out}: cannot write ({exc.strerror or exc})")
+            die(f"{out}: cannot write ({exc.strerror or exc})")
         console = _console()
     else:
         sys.stdout.write(text)
@@ -110,7 +106,7 @@ def _finish(draft: Draft, out: Path | None) -> NoReturn:
     console.print(Text(summary))
     for note in draft.notes:
         console.print(Text(f"note: {note}", style="dim"))
-    sys.exit(EXIT_OK if left == 0 else EXIT_LEFT)
+    sys.exit(ExitStatus.OK if left == 0 else ExitStatus.FAIL)
 
 
 @click.group(name="catalogue")
@@ -140,7 +136,7 @@ def draft(url: str, out: Path | None, allow: tuple[str, ...], proxy: str | None,
         result = draft_site(url, checklist=checklist, allow=allow, proxy=proxy, obey_robots=not ignore_robots,
                             delay=delay, max_pages=max_pages)
     except DraftError as exc:
-        _die(str(exc))
+        die(str(exc))
     _finish(result, out)
 
 
@@ -158,7 +154,7 @@ def from_report(file: Path, out: Path | None, site_id: str | None, checklist_ref
     try:
         result = draft_from_report(file, checklist, site_id=site_id)
     except DraftError as exc:
-        _die(str(exc))
+        die(str(exc))
     _finish(result, out)
 
 
@@ -171,11 +167,11 @@ def diff(old: Path, new: Path) -> None:
     try:
         changes, gone, added = diff_catalogues(old, new)
     except DraftError as exc:
-        _die(str(exc))
+        die(str(exc))
     console = _console()
     if not changes and not gone and not added:
         console.print(Text(f"no change: {new} maps every item as {old} does"))
-        sys.exit(EXIT_OK)
+        sys.exit(ExitStatus.OK)
     table = Table(title=Text(f"{old} → {new}: {len(changes)} item(s) change"))
     table.add_column("项", justify="right")
     table.add_column("变化")
@@ -188,4 +184,4 @@ def diff(old: Path, new: Path) -> None:
         console.print(Text(f"column no longer used: {url}"))
     for url in added:
         console.print(Text(f"column used for the first time: {url}"))
-    sys.exit(EXIT_LEFT)
+    sys.exit(ExitStatus.FAIL)

@@ -7,29 +7,44 @@ Exit statuses: 0 every item passes or warns; 1 some item fails; 2 usage or confi
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 from rich.console import Console
+from rich.table import Table
 
 from auditor import __version__
+from auditor.cli.catalogue import catalogue_group
+from auditor.cli.checklist import checklist_group
+from auditor.cli.common import die
 from auditor.config import Config, ConfigError, load_config
+from auditor.exits import CommandError, ExitStatus
+from auditor.findings import write_findings
+from auditor.runner import (
+    AuditRequest,
+    CrawlRequest,
+    crawl_site,
+    draft_annual_section,
+    evaluate_run,
+    exit_status,
+    load_evaluated,
+    open_site,
+    print_inspected,
+    print_summary,
+    render_reports,
+    run_audit,
+    run_demo,
+    send_email,
+    show_diff,
+    show_history,
+)
 from auditor.store import Store, StoreError
-from checklist.cli import checklist_group
-from checklist.draft.cli import catalogue_group
 from checklist.loader import CatalogueError
-
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCONCLUSIVE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4
-
-err = Console(stderr=True)
-
-
-def die(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    err.print(f"[bold red]错误 error:[/] {message}", highlight=False, markup=True)
-    sys.exit(code)
+from spiders.inspect import InspectError, inspect_file, inspect_url
 
 
 def _parse_as_of(value: str | None) -> date | None:
@@ -135,9 +150,8 @@ def _items(value: str | None) -> list[int] | None:
 def crawl(ctx: _Context, site_ref: str | None, db: str | None, proxy: str | None, polite: bool | None,
           ignore_robots: bool, items: str | None) -> None:
     """Crawl the site's catalogue and store the evidence as a new run (no judging)."""
-    from auditor.runner import CrawlRequest, crawl_site, load_site_or_die
 
-    site, _ = load_site_or_die(site_ref or ctx.config.crawl.site)
+    site, _ = open_site(site_ref or ctx.config.crawl.site)
     outcome = crawl_site(
         CrawlRequest(site=site, db=ctx.db(db), proxy=proxy or ctx.config.crawl.proxy or None,
                      polite=ctx.config.crawl.polite if polite is None else polite,
@@ -146,7 +160,7 @@ def crawl(ctx: _Context, site_ref: str | None, db: str | None, proxy: str | None
         Console(),
     )
     Console().print(f"run {outcome.run_id}: {outcome.state} ({ctx.db(db)})")
-    sys.exit(EXIT_OK if outcome.state == "complete" else EXIT_INTERRUPTED)
+    sys.exit(ExitStatus.OK if outcome.state == "complete" else ExitStatus.INTERRUPTED)
 
 
 # -- evaluate / report --------------------------------------------------------------------------------
@@ -161,12 +175,10 @@ def crawl(ctx: _Context, site_ref: str | None, db: str | None, proxy: str | None
 def evaluate(ctx: _Context, run_id: int | None, as_of: str | None, out: str | None, site_ref: str | None,
              db: str | None) -> None:
     """Judge a stored crawl (no network) and store its findings."""
-    from auditor.runner import evaluate_run, exit_status, print_summary
 
     with ctx.open_store(db) as store:
         result = evaluate_run(store, run_id, _parse_as_of(as_of), site_ref)
         if out:
-            from auditor.findings import write_findings
 
             path = write_findings(result, Path(out))
             Console().print(f"findings: {path}")
@@ -185,7 +197,6 @@ def evaluate(ctx: _Context, run_id: int | None, as_of: str | None, out: str | No
 def report(ctx: _Context, run_id: int | None, out: str, email: bool, fix_days: int | None, site_ref: str | None,
            db: str | None) -> None:
     """Render scorecards, the dashboard and findings.json from stored findings."""
-    from auditor.runner import load_evaluated, render_reports, send_email
 
     with ctx.open_store(db) as store:
         result, history = load_evaluated(store, run_id, site_ref)
@@ -209,12 +220,8 @@ def inspect(ctx: _Context, page: str, url: str | None, site_ref: str | None, as_
             ignore_robots: bool) -> None:
     """How the auditor reads one page (a URL, or a saved file with --url): kind, title, date, entries,
     pages, attachments, and what was set aside as furniture."""
-    import json
 
-    from auditor.runner import load_site_or_die, print_inspected
-    from spiders.inspect import InspectError, inspect_file, inspect_url
-
-    site = load_site_or_die(site_ref)[0] if site_ref else None
+    site = open_site(site_ref)[0] if site_ref else None
     path = Path(page)
     try:
         if "://" not in page:
@@ -250,7 +257,6 @@ def run(ctx: _Context, site_ref: str | None, as_of: str | None, out: str | None,
         proxy: str | None, polite: bool | None, ignore_robots: bool, items: str | None, quiet: bool,
         log_file: str | None, keep: int | None, email: bool) -> None:
     """The nightly audit: crawl → evaluate → report, in one command."""
-    from auditor.runner import AuditRequest, run_audit
 
     code = run_audit(
         AuditRequest(
@@ -273,7 +279,6 @@ def run(ctx: _Context, site_ref: str | None, as_of: str | None, out: str | None,
 @pass_ctx
 def demo(ctx: _Context, out: str) -> None:
     """Audit the bundled sample site (no internet needed) and write reports to ./audit-demo/."""
-    from auditor.runner import run_demo
 
     sys.exit(run_demo(Path(out), ctx.config))
 
@@ -286,7 +291,6 @@ def demo(ctx: _Context, out: str) -> None:
 @pass_ctx
 def history(ctx: _Context, site: str | None, db: str | None) -> None:
     """List stored runs with their summary."""
-    from auditor.runner import show_history
 
     with ctx.open_store(db) as store:
         show_history(store, site, Console())
@@ -299,7 +303,6 @@ def history(ctx: _Context, site: str | None, db: str | None) -> None:
 @pass_ctx
 def diff(ctx: _Context, run_a: int, run_b: int, db: str | None) -> None:
     """New, fixed and persisting problems between two runs, per item and department."""
-    from auditor.runner import show_diff
 
     with ctx.open_store(db) as store:
         show_diff(store, run_a, run_b, Console())
@@ -313,7 +316,6 @@ def diff(ctx: _Context, run_a: int, run_b: int, db: str | None) -> None:
 @pass_ctx
 def annual(ctx: _Context, year: str, site_ref: str | None, out: str | None, db: str | None) -> None:
     """Draft the annual report's inspection section (DOCX and Markdown) from the year's runs."""
-    from auditor.runner import draft_annual_section
 
     with ctx.open_store(db) as store:
         draft_annual_section(store, year, site_ref or ctx.config.crawl.site,
@@ -329,7 +331,6 @@ def config() -> None:
 @pass_ctx
 def config_show(ctx: _Context) -> None:
     """Print the effective configuration (secrets masked)."""
-    from rich.table import Table
 
     cfg = ctx.config
     table = Table(title=f"配置 configuration — {cfg.source or '(defaults only)'}")
@@ -344,6 +345,10 @@ def config_show(ctx: _Context) -> None:
 def main() -> None:
     try:
         cli.main(prog_name="auditor", standalone_mode=True)
+    except CommandError as exc:
+        die(str(exc), exc.status)
+    except InspectError as exc:
+        die(str(exc))
     except CatalogueError as exc:
         die(str(exc))
     except StoreError as exc:
