@@ -18,10 +18,9 @@ from auditor.evidence import (
     learn_template,
     load_evidence,
     load_site_evidence,
-    unreadable_by_site_fault,
 )
-from auditor.models import FetchStatus, Finding, Run, RunState, Verdict
-from auditor.results import AuditResult, ItemResult, department_results, worst
+from auditor.models import Fault, FetchStatus, Finding, Run, RunState, Verdict, worst
+from auditor.results import AuditResult, ItemResult, department_results
 from auditor.rules import ALL_RULES, RULES_VERSION, RuleContext
 from auditor.rules.presence import DECLARED_ABSENCE, SITE_OUTAGE, CatalogueReachable, NotBlank
 from auditor.rules.site import SITE_RULES
@@ -58,7 +57,7 @@ def is_outage(evidence: Sequence[ItemEvidence], site_items: Sequence[SiteItem]) 
     down = sum(
         1 for ev, _ in with_urls
         # a column never fetched (an interrupted crawl) is no evidence that the site is down
-        if ev.catalogue and not ev.has_content and all(unreadable_by_site_fault(p) for p in ev.catalogue)
+        if ev.catalogue and not ev.has_content and all(p.fault is Fault.SITE for p in ev.catalogue)
     )
     return down >= OUTAGE_SHARE * len(with_urls)
 

@@ -16,27 +16,8 @@ from urllib.parse import urlsplit
 
 from auditor.calendar import CHINA
 from auditor.editions import TitlePeriod, title_period
-from auditor.models import Entry, FetchStatus, Link, LinkVia, Page, PageKind, PageRole
+from auditor.models import Entry, Link, LinkVia, Page, PageKind, PageRole
 from auditor.store import Store
-
-#: HTTP answers that come from a firewall rather than the site (DOMAIN.md: 412/521 are WAF answers).
-WAF_HTTP_STATUS = frozenset({412, 521})
-#: Answers that say the server is overloaded or rate-limiting us (after our retries): the site's fault.
-OVERLOAD_HTTP_STATUS = frozenset({429, 502, 503, 504})
-
-
-def unreadable_by_site_fault(page: Page) -> bool:
-    """The page could not be read because the site or the network failed: nobody's compliance fault."""
-    return page.status.is_site_fault or (
-        page.status is FetchStatus.HTTP_ERROR and page.http_status in WAF_HTTP_STATUS | OVERLOAD_HTTP_STATUS
-    )
-
-
-def department_fault(page: Page) -> bool:
-    """The page answered with an error that the department running it must fix (404, 410, 500 …)."""
-    return page.status in (FetchStatus.HTTP_ERROR, FetchStatus.REDIRECT_LOOP) and not unreadable_by_site_fault(
-        page
-    )
 
 
 def url_key(url: str) -> str:

@@ -7,6 +7,8 @@ the store, the rules and the reports speak these words and no others.
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -16,6 +18,11 @@ class RunState(enum.StrEnum):
     COMPLETE = "complete"
     INTERRUPTED = "interrupted"  # stopped by a signal or a crash; never scored
     INCONCLUSIVE = "inconclusive"  # the site or the network failed; never scored
+
+    @property
+    def label(self) -> str:
+        """The word people read."""
+        return {"running": "运行中", "complete": "完成", "interrupted": "中断", "inconclusive": "无法判定"}[self.value]
 
 
 class PageRole(enum.StrEnum):
@@ -66,6 +73,42 @@ class FetchStatus(enum.StrEnum):
         return self in _INFRASTRUCTURE
 
 
+#: HTTP answers that come from a firewall or the CDN in front of the site rather than from the site
+#: (DOMAIN.md: 412/521 are WAF answers; 522/523/525 are the CDN failing to reach the origin).
+FIREWALL_HTTP_STATUSES = frozenset({412, 521, 522, 523, 525})
+#: Answers that say the server is overloaded or rate-limiting us (after our retries): the site's fault.
+OVERLOAD_HTTP_STATUSES = frozenset({429, 502, 503, 504})
+
+#: Words a CMS shows in a column nobody has filled (DOMAIN.md, blank column): the page reader uses them to
+#: say a page is empty, the presence rule to say why the column is blank.
+BLANK_COLUMN = re.compile(
+    r"暂无(?:相关)?(?:内容|信息|数据|记录|文章|新闻|公告)|正在建设|建设中|栏目建设|正在更新中|敬请期待"
+    r"|没有(?:找到)?(?:相关)?(?:内容|信息|记录)"
+)
+
+
+class Fault(enum.StrEnum):
+    """Whose fault a fetch that failed is: the one answer to "is this a broken link?"."""
+
+    NONE = "none"  # answered with content
+    DEPARTMENT = "department"  # 404, 410, 500, a redirect loop …: the page's owner must mend it
+    SITE = "site"  # the site, the network, a firewall or our reader failed: nobody's compliance fault
+    NOT_CHECKED = "not-checked"  # not fetched on purpose: robots.txt, other hosts, crawl bounds
+
+
+def fault_of(status: FetchStatus, http_status: int | None) -> Fault:
+    """Whose fault a fetch result is (DESIGN.md: infrastructure failure is not non-compliance)."""
+    if status.has_content:
+        return Fault.NONE
+    if status.is_site_fault or (
+        status is FetchStatus.HTTP_ERROR and http_status in FIREWALL_HTTP_STATUSES | OVERLOAD_HTTP_STATUSES
+    ):
+        return Fault.SITE
+    if status in (FetchStatus.HTTP_ERROR, FetchStatus.REDIRECT_LOOP):
+        return Fault.DEPARTMENT
+    return Fault.NOT_CHECKED
+
+
 _INFRASTRUCTURE = frozenset(
     {
         FetchStatus.TIMEOUT,
@@ -84,6 +127,27 @@ class Verdict(enum.StrEnum):
     WARN = "warn"
     FAIL = "fail"
     INCONCLUSIVE = "inconclusive"
+
+    @property
+    def label(self) -> str:
+        """The word people read on every report."""
+        return {"pass": "合格", "warn": "警告", "fail": "不合格", "inconclusive": "无法判定"}[self.value]
+
+    @property
+    def severity(self) -> int:
+        """How bad, for "the worst of an item's findings": fail > warn > inconclusive > pass (an item
+        that cannot be judged is still better than one that warns)."""
+        return {"pass": 0, "inconclusive": 1, "warn": 2, "fail": 3}[self.value]
+
+    @property
+    def is_problem(self) -> bool:
+        """Something a department must act on."""
+        return self in (Verdict.WARN, Verdict.FAIL)
+
+
+def worst(verdicts: Iterable[Verdict]) -> Verdict:
+    """The worst verdict of several (PASS when there are none)."""
+    return max(verdicts, key=lambda v: v.severity, default=Verdict.PASS)
 
 
 class RuleKind(enum.StrEnum):
@@ -145,6 +209,10 @@ class Page:
     parent: str = ""  # the page that led here
     depth: int = 0
     filename: str = ""  # attachments: from Content-Disposition or link text
+
+    @property
+    def fault(self) -> Fault:
+        return fault_of(self.status, self.http_status)
 
 
 @dataclass(frozen=True)

@@ -27,17 +27,6 @@ SCORE_FORMULA_EN = (
     "every department listed for an item (lead or supporting) is scored on it."
 )
 
-_SEVERITY = {Verdict.PASS: 0, Verdict.INCONCLUSIVE: 1, Verdict.WARN: 2, Verdict.FAIL: 3}
-
-
-def worst(verdicts: list[Verdict]) -> Verdict:
-    """An item's status is its worst finding; inconclusive evidence never produces fail (the rules ensure
-    that each finding on unreadable evidence is itself inconclusive)."""
-    if not verdicts:
-        return Verdict.INCONCLUSIVE
-    return max(verdicts, key=lambda v: _SEVERITY[v])
-
-
 def score(statuses: list[Verdict]) -> float | None:
     """The published formula; None when nothing could be judged."""
     judged = [s for s in statuses if s in POINTS]

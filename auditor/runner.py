@@ -30,7 +30,8 @@ from auditor.store import Store
 from checklist.loader import CatalogueError, load_checklist, load_site
 from checklist.model import Checklist, Site
 from reports.annual import draft_annual
-from reports.history import diff, diff_renderable, history_table
+from reports.common import TERMINAL_STYLE
+from reports.history import diff, diff_renderable, history_table, verdict_text
 from reports.html import render_dashboard, render_scorecards
 from reports.mail import Security, SmtpSettings, send_scorecards
 from samplesite.server import SampleSiteServer
@@ -43,13 +44,6 @@ log = logging.getLogger("xxgk")
 
 
 DEMO_AS_OF = date(2018, 11, 30)
-
-_STATUS_ZH = {
-    Verdict.PASS: ("合格", "green"),
-    Verdict.WARN: ("警告", "yellow"),
-    Verdict.FAIL: ("不合格", "red"),
-    Verdict.INCONCLUSIVE: ("无法判定", "blue"),
-}
 
 
 def open_site(ref: str) -> tuple[Site, Checklist]:
@@ -206,7 +200,7 @@ def print_summary(result: AuditResult, console: Console) -> None:
     by_cat = Table(title="按类别 by category", title_justify="left")
     by_cat.add_column("类别 category")
     for v in Verdict:
-        by_cat.add_column(_STATUS_ZH[v][0], justify="right", style=_STATUS_ZH[v][1])
+        by_cat.add_column(v.label, justify="right", style=TERMINAL_STYLE[v])
     categories: dict[tuple[int, str], dict[Verdict, int]] = {}
     for it in result.items:
         row = categories.setdefault((it.category, it.category_name), {v: 0 for v in Verdict})
@@ -224,9 +218,8 @@ def print_summary(result: AuditResult, console: Console) -> None:
         table.add_column("责任部门 departments")
         table.add_column("问题 problem", overflow="fold", ratio=3)
         for it in problems:
-            label, style = _STATUS_ZH[it.status]
             worst = next((f for f in it.findings if f.status is it.status), None)
-            table.add_row(str(it.item), it.short_name, Text(label, style=style), "、".join(it.departments),
+            table.add_row(str(it.item), it.short_name, verdict_text(it.status), "、".join(it.departments),
                           Text(worst.message if worst else ""))
         console.print(table)
     if result.scored and result.overall_score is not None:

@@ -27,7 +27,7 @@ from auditor.atomic import atomic_write
 from auditor.calendar import working_days_between
 from auditor.models import Verdict
 from auditor.results import SCORE_FORMULA, AuditResult, ItemResult
-from reports.common import PROBLEMS, STATUS_WORD, clean, fmt_score, safe_href
+from reports.common import PROBLEMS, clean, fmt_score, safe_href
 
 SECTION_TITLE = "信息公开监督检查情况"
 HEADERS = ("序号", "类别", "公开事项", "信息公开负责部门", "公开网址", "检查结果")
@@ -200,7 +200,7 @@ def paragraphs(s: AnnualSummary) -> list[str]:
 
 
 def _result_text(it: ItemResult) -> str:
-    word = STATUS_WORD[it.status]
+    word = it.status.label
     if it.status in PROBLEMS:
         message = next((f.message for f in it.findings if f.status is it.status), "")
         return f"{word}：{message}" if message else word

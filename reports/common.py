@@ -21,17 +21,12 @@ from auditor.results import AuditResult, ItemResult
 
 PROBLEMS = frozenset({Verdict.WARN, Verdict.FAIL})
 
-STATUS_WORD: dict[Verdict, str] = {
-    Verdict.PASS: "合格",
-    Verdict.WARN: "警告",
-    Verdict.FAIL: "不合格",
-    Verdict.INCONCLUSIVE: "无法判定",
-}
-STATUS_EN: dict[Verdict, str] = {
-    Verdict.PASS: "pass",
-    Verdict.WARN: "warn",
-    Verdict.FAIL: "fail",
-    Verdict.INCONCLUSIVE: "inconclusive",
+#: Terminal colours of the verdicts (the word is always printed too).
+TERMINAL_STYLE: dict[Verdict, str] = {
+    Verdict.PASS: "green",
+    Verdict.WARN: "yellow",
+    Verdict.FAIL: "bold red",
+    Verdict.INCONCLUSIVE: "blue",
 }
 #: Background colours chosen to stay apart for the common forms of colour blindness; the word is always
 #: printed too, so colour is never the only signal.
@@ -40,12 +35,6 @@ STATUS_COLOUR: dict[Verdict, str] = {
     Verdict.WARN: "#e69f00",
     Verdict.FAIL: "#c62828",
     Verdict.INCONCLUSIVE: "#78909c",
-}
-STATE_WORD: dict[RunState, str] = {
-    RunState.RUNNING: "运行中",
-    RunState.COMPLETE: "完成",
-    RunState.INTERRUPTED: "中断",
-    RunState.INCONCLUSIVE: "无法判定",
 }
 UNSCORED_NOTE = "本次检查未完成（{state}），结果仅供参考，不计分。"
 
@@ -86,7 +75,7 @@ def safe_href(url: object) -> str:
 
 
 def unscored_note(run: Run) -> str:
-    return UNSCORED_NOTE.format(state=STATE_WORD[run.state])
+    return UNSCORED_NOTE.format(state=run.state.label)
 
 
 def fmt_score(value: float | None) -> str:
@@ -222,7 +211,7 @@ def trend_svg(points: Sequence[TrendPoint], *, width: int = 520, height: int = 1
     for i, p in enumerate(points):
         x = x_at(i)
         tip = f"第{p.run_id}次 {p.as_of.isoformat()} " + (
-            f"得分 {p.score:.1f}" if p.score is not None else f"{STATE_WORD[p.state]}，不计分"
+            f"得分 {p.score:.1f}" if p.score is not None else f"{p.state.label}，不计分"
         )
         if p.score is None:
             parts.append(

@@ -18,14 +18,7 @@ from rich.text import Text
 
 from auditor.models import Run, RunState, Verdict
 from auditor.results import AuditResult
-from reports.common import PROBLEMS, STATE_WORD, STATUS_WORD, fmt_score
-
-_STYLE: dict[Verdict, str] = {
-    Verdict.PASS: "green",
-    Verdict.WARN: "yellow",
-    Verdict.FAIL: "bold red",
-    Verdict.INCONCLUSIVE: "dim",
-}
+from reports.common import PROBLEMS, TERMINAL_STYLE, fmt_score
 
 
 class Change(enum.StrEnum):
@@ -60,8 +53,8 @@ class ItemChange:
 
     @property
     def transition(self) -> str:
-        before = STATUS_WORD[self.before] if self.before else "—"
-        after = STATUS_WORD[self.after] if self.after else "—"
+        before = self.before.label if self.before else "—"
+        after = self.after.label if self.after else "—"
         return f"{before}→{after}"
 
 
@@ -175,10 +168,11 @@ def diff(a: AuditResult, b: AuditResult) -> Diff:
 # -- renderings --------------------------------------------------------------------------------------
 
 
-def _status(v: Verdict | None) -> Text:
+def verdict_text(v: Verdict | None) -> Text:
+    """A verdict for the terminal: its word, coloured (the word alone says it without colour)."""
     if v is None:
         return Text("—", style="dim")
-    return Text(STATUS_WORD[v], style=_STYLE[v])
+    return Text(v.label, style=TERMINAL_STYLE[v])
 
 
 def history_table(runs: Sequence[AuditResult | Run]) -> Table:
@@ -202,7 +196,7 @@ def history_table(runs: Sequence[AuditResult | Run]) -> Table:
             note = ("不计分。" + note).strip()
         state_style = "green" if run.state is RunState.COMPLETE else "yellow"
         table.add_row(
-            f"#{run.id}", Text(STATE_WORD[run.state], style=state_style), as_of, *counts,
+            f"#{run.id}", Text(run.state.label, style=state_style), as_of, *counts,
             fmt_score(value) if run.state is RunState.COMPLETE else Text("不计分", style="dim"), note,
         )
     return table
@@ -226,7 +220,7 @@ def diff_renderable(d: Diff) -> Table:
     for kind in order:
         for c in d.of(kind):
             word = CHANGE_WORD[kind] + ("（等级变化）" if c.grade_changed else "")
-            status = Text.assemble(_status(c.before), "→", _status(c.after))
+            status = Text.assemble(verdict_text(c.before), "→", verdict_text(c.after))
             table.add_row(Text(word, style=style[kind]), f"({c.item})", c.short_name, status,
                           "、".join(c.departments), c.message)
     if not d.changes:

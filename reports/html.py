@@ -19,9 +19,7 @@ from auditor.atomic import atomic_write
 from auditor.models import RunState, Verdict
 from auditor.results import SCORE_FORMULA, SCORE_FORMULA_EN, AuditResult, score
 from reports.common import (
-    STATE_WORD,
     STATUS_COLOUR,
-    STATUS_WORD,
     evidence_label,
     fmt_score,
     overall_trend,
@@ -57,8 +55,8 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["word"] = lambda v: STATUS_WORD[Verdict(v)]
-    env.filters["state"] = lambda s: STATE_WORD[RunState(s)]
+    env.filters["word"] = lambda v: Verdict(v).label
+    env.filters["state"] = lambda s: RunState(s).label
     env.filters["score"] = fmt_score
     env.filters["href"] = safe_href
     env.filters["colour"] = _score_colour
@@ -77,7 +75,7 @@ _ENV = _environment()
 def _common(result: AuditResult) -> dict[str, object]:
     return {
         "r": result,
-        "state_word": STATE_WORD[result.run.state],
+        "state_word": result.run.state.label,
         "unscored": unscored_note(result.run),
     }
 

@@ -23,7 +23,7 @@ from markupsafe import escape
 
 from auditor.models import Verdict
 from auditor.results import SCORE_FORMULA, AuditResult, DepartmentResult
-from reports.common import PROBLEMS, STATE_WORD, STATUS_WORD, fmt_score, safe_filename, unscored_note
+from reports.common import PROBLEMS, fmt_score, safe_filename, unscored_note
 
 ENV_USER = "XXGK_SMTP_USER"
 ENV_PASSWORD = "XXGK_SMTP_PASSWORD"
@@ -71,7 +71,7 @@ def subject(result: AuditResult, dep: DepartmentResult) -> str:
     """`【信息公开检查】财务处 2018-11-30 得分 72.5（2项不合格）`."""
     head = f"【信息公开检查】{dep.name} {result.as_of.isoformat()}"
     if not result.scored:
-        return f"{head} 本次检查未完成（{STATE_WORD[result.run.state]}），不计分"
+        return f"{head} 本次检查未完成（{result.run.state.label}），不计分"
     fails, warns = dep.counts.get(Verdict.FAIL, 0), dep.counts.get(Verdict.WARN, 0)
     if fails:
         tail = f"{fails}项不合格" + (f"，{warns}项警告" if warns else "")
@@ -97,7 +97,7 @@ def _summary(result: AuditResult, dep: DepartmentResult) -> tuple[str, str]:
         lines.append("需要处理的事项：")
         for it in problems:
             message = next((f.message for f in it.findings if f.status is it.status), "")
-            lines.append(f"  ({it.item}) {it.short_name} — {STATUS_WORD[it.status]}：{message}  {it.url}")
+            lines.append(f"  ({it.item}) {it.short_name} — {it.status.label}：{message}  {it.url}")
     else:
         lines.append("本部门负责的事项本次均无问题。")
     lines += ["", "完整成绩单（含证据、首次发现日期和整改期限）见附件。", "", "—— xxgk-auditor 自动发送"]

@@ -18,9 +18,7 @@ from auditor.atomic import atomic_write
 from auditor.models import Verdict
 from auditor.results import SCORE_FORMULA
 from reports.common import (
-    STATE_WORD,
     STATUS_COLOUR,
-    STATUS_WORD,
     clean,
     evidence_label,
     safe_href,
@@ -57,7 +55,7 @@ def write_scorecard_xlsx(card: Scorecard, path: Path) -> Path:
     bold = Font(bold=True)
     put(ws, 1, 1, f"{dep.name} · 信息公开检查成绩单").font = Font(bold=True, size=14)
     put(ws, 2, 1, f"{result.site_name} · 第 {result.run.id} 次检查 · 检查基准日 {result.as_of.isoformat()}"
-                  f" · 运行状态：{STATE_WORD[result.run.state]}")
+                  f" · 运行状态：{result.run.state.label}")
     if result.scored:
         put(ws, 3, 1, "得分").font = bold
         score_cell = put(ws, 3, 2, dep.score)
@@ -86,7 +84,7 @@ def write_scorecard_xlsx(card: Scorecard, path: Path) -> Path:
         put(ws, n, 1, it.item)
         put(ws, n, 2, it.category_name)
         put(ws, n, 3, it.title)
-        status = put(ws, n, 4, STATUS_WORD[row.status])
+        status = put(ws, n, 4, row.status.label)
         status.fill = PatternFill("solid", fgColor=STATUS_COLOUR[row.status].lstrip("#"))
         status.font = Font(bold=True, color="1F2933" if row.status is Verdict.WARN else "FFFFFF")
         put(ws, n, 5, messages)
@@ -116,7 +114,7 @@ def write_scorecard_xlsx(card: Scorecard, path: Path) -> Path:
     for n, p in enumerate(card.trend, start=2):
         put(trend, n, 1, p.run_id)
         put(trend, n, 2, p.as_of).number_format = "yyyy-mm-dd"
-        put(trend, n, 3, STATE_WORD[p.state])
+        put(trend, n, 3, p.state.label)
         put(trend, n, 4, p.score if p.score is not None else "不计分")
     wb.properties.title = clean(f"{dep.name} 信息公开检查成绩单 {result.as_of.isoformat()}")
     with atomic_write(path) as tmp:

@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 
-from auditor.models import Verdict
+from auditor.models import Verdict, worst
 
 AS_OF = date(2018, 11, 30)
 MAIN_HOST = "xxgk.ustb.edu.cn"
@@ -63,9 +63,6 @@ class FileKind(enum.StrEnum):
     XLSX = "xlsx"
 
 
-_SEVERITY = {Verdict.PASS: 0, Verdict.WARN: 1, Verdict.FAIL: 2, Verdict.INCONCLUSIVE: 3}
-
-
 @dataclass(frozen=True)
 class Expect:
     """The verdict the rule engine must reach per rule kind; None: not judged (e.g. nothing to judge)."""
@@ -80,7 +77,7 @@ class Expect:
     def overall(self) -> Verdict:
         # an inconclusive kind makes the item inconclusive: infrastructure failure is never a fail
         judged = [v for v in (self.presence, self.freshness, self.content, self.links, self.privacy) if v]
-        return max(judged, key=lambda v: _SEVERITY[v])
+        return worst(judged)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ import lxml.html
 from cssselect import HTMLTranslator
 from lxml import etree
 
-from auditor.models import FoundDate, PageKind
+from auditor.models import BLANK_COLUMN, FoundDate, PageKind
 from checklist.model import Selectors
 from spiders.dates import find_dates, url_date
 
@@ -265,9 +265,6 @@ _NOT_TITLE = frozenset(
     ]
 )
 _NEXT_LABEL = re.compile(r"^(?:下一?页|后一?页|next(?:page)?|[>›»]+)[>›»]*$", re.IGNORECASE)
-_PLACEHOLDER = re.compile(
-    r"暂无(?:相关)?(?:内容|信息|数据|记录|文章|新闻|公告)|正在建设|建设中|栏目建设|正在更新中|没有(?:找到)?(?:相关)?(?:内容|信息|记录)"
-)
 # Cheap test for "this short text is a date" (full, month-day or year-month), before the precise parse.
 _DATE_HINT = re.compile(
     r"(?<!\d)(?:(?:19|20)\d\d\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?(?!\d)"
@@ -1654,7 +1651,7 @@ def _dedupe_dates(dates: Iterable[FoundDate]) -> tuple[FoundDate, ...]:
 def _placeholder_text(page: _Page) -> str:
     """The sentence that says the column is empty (暂无内容…), from the element that holds it."""
     for t in _PLACEHOLDER_TEXTS(page.body):
-        if _PLACEHOLDER.search(t):
+        if BLANK_COLUMN.search(t):
             holder = t.getparent()
             text = _norm(holder.text_content()) if holder is not None else ""
             return text if 0 < len(text) <= 200 else _norm(t)
@@ -1668,7 +1665,7 @@ def _empty(kind: PageKind = PageKind.EMPTY) -> PageExtract:
 def _placeholder_block(page: _Page) -> Element | None:
     """The element that says the column is empty (暂无内容…)."""
     for t in _PLACEHOLDER_TEXTS(page.body):
-        if _PLACEHOLDER.search(t):
+        if BLANK_COLUMN.search(t):
             holder = t.getparent()
             if holder is not None:
                 return holder
@@ -1751,7 +1748,7 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
     if kind is PageKind.EMPTY or (
         kind is PageKind.ARTICLE and body_len < 60 and not (embedded_all or any_attachment) and not own_head
     ):
-        placeholder = _PLACEHOLDER.search(_norm(page.body.text_content()))
+        placeholder = BLANK_COLUMN.search(_norm(page.body.text_content()))
         if placeholder:
             kind = PageKind.EMPTY
 

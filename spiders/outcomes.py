@@ -20,10 +20,7 @@ from scrapy.exceptions import (
 from twisted.internet import error as twisted_error
 from twisted.web._newclient import ResponseNeverReceived
 
-from auditor.models import FetchStatus
-
-#: Status codes that firewalls and anti-bot services answer with instead of the page.
-WAF_STATUSES = frozenset({412, 521, 522, 523, 525})
+from auditor.models import FIREWALL_HTTP_STATUSES, FetchStatus
 
 # Markers of challenge pages served with 200 (JS cookie challenges, slider captchas, cloud WAFs).
 _CHALLENGE = re.compile(
@@ -36,7 +33,7 @@ _SCRIPT_COOKIE_RELOAD = re.compile(r"document\.cookie\s*=.*(?:location\.(?:reloa
 
 def waf_reason(status: int, body: str) -> str:
     """Why this answer looks like a firewall rather than the site ('' when it does not)."""
-    if status in WAF_STATUSES:
+    if status in FIREWALL_HTTP_STATUSES:
         return f"HTTP {status}（防火墙/反爬虫拦截）"
     if status in (200, 403, 429, 503) and body:
         if status == 200 and len(body) >= 20000:

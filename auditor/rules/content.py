@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from auditor.evidence import Edition, department_fault, unreadable_by_site_fault
-from auditor.models import Finding, Page, PageRole, RuleKind, Verdict
+from auditor.evidence import Edition
+from auditor.models import Fault, Finding, Page, PageRole, RuleKind, Verdict
 from auditor.rules.base import Rule, RuleContext
 from checklist.model import TermMode, TermRule
 
@@ -86,7 +86,7 @@ def _due_documents(ctx: RuleContext) -> tuple[list[_Document], str] | None:
     if not exact:
         return None
     touched = [e for e in exact if any(
-        p.status.has_content or department_fault(p) or unreadable_by_site_fault(p) for p in e.pages)]
+        p.status.has_content or p.fault is Fault.DEPARTMENT or p.fault is Fault.SITE for p in e.pages)]
     if not touched:
         return None
     return [_edition_document(e) for e in touched], f"本期（{ctx.due_label(due)}）"
@@ -143,8 +143,8 @@ class RequiredTerms(Rule):
             return self.finding(ctx, Verdict.PASS, f"{where}包含规定内容：{labels}", url=url, evidence=evidence)
         evidence["missing"] = "；".join(gaps)
         unread = [p for d in docs for p in d.pages if not p.status.has_content]
-        if unread and all(unreadable_by_site_fault(p) for p in unread) and not any(
-                department_fault(p) for p in unread):
+        if unread and all(p.fault is Fault.SITE for p in unread) and not any(
+                p.fault is Fault.DEPARTMENT for p in unread):
             evidence["not_checked"] = "\n".join(p.url for p in unread)
             return self.finding(
                 ctx, Verdict.INCONCLUSIVE,

@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from auditor.evidence import WAF_HTTP_STATUS
-from auditor.models import FetchStatus, Finding, PageRole, RuleKind, Verdict
+from auditor.models import Fault, FetchStatus, Finding, PageRole, RuleKind, Verdict, fault_of
 from auditor.rules.base import Rule, RuleContext
 
 _FILE = re.compile(
@@ -33,15 +32,11 @@ class Target:
 
     @property
     def broken(self) -> bool:
-        if self.status is FetchStatus.REDIRECT_LOOP:
-            return True
-        return self.status is FetchStatus.HTTP_ERROR and self.http_status not in WAF_HTTP_STATUS
+        return fault_of(self.status, self.http_status) is Fault.DEPARTMENT
 
     @property
     def unknown(self) -> bool:
-        return self.status.is_site_fault or (
-            self.status is FetchStatus.HTTP_ERROR and self.http_status in WAF_HTTP_STATUS
-        )
+        return fault_of(self.status, self.http_status) is Fault.SITE
 
     @property
     def ok(self) -> bool:

@@ -10,12 +10,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from auditor.evidence import department_fault, unreadable_by_site_fault, url_key
-from auditor.models import Finding, Page, PageKind, PageRole, RuleKind, Verdict
+from auditor.evidence import url_key
+from auditor.models import BLANK_COLUMN, Fault, Finding, Page, PageKind, PageRole, RuleKind, Verdict
 from auditor.rules.base import Rule, RuleContext, cn_date
 
-#: Words a CMS shows in a column nobody has filled (DOMAIN.md, blank column).
-PLACEHOLDERS = ("暂无内容", "暂无信息", "暂无数据", "暂无记录", "正在建设", "建设中", "敬请期待")
 #: A page with a placeholder and little else is blank; a long article merely mentioning 建设中 is not.
 PLACEHOLDER_PAGE_MAX_CHARS = 200
 #: Fewer visible characters than this and no attachment: nothing is published.
@@ -75,7 +73,7 @@ class CatalogueReachable(Rule):
             elif page.status.has_content:
                 if _redirected_home(page):
                     moved_home.append(page)
-            elif department_fault(page):
+            elif page.fault is Fault.DEPARTMENT:
                 broken.append(page)
             else:
                 blocked.append(page)
@@ -121,9 +119,9 @@ def _blank_reason(ctx: RuleContext, page: Page) -> str | None:
     """Why one readable catalogue page publishes nothing, or None if it publishes something."""
     text = _visible(page.text)
     if len(text) <= PLACEHOLDER_PAGE_MAX_CHARS:
-        for word in PLACEHOLDERS:
-            if word in text:
-                return f"栏目仅显示“{word}”"
+        word = BLANK_COLUMN.search(text)
+        if word:
+            return f"栏目仅显示“{word.group(0)}”"
     if page.kind is PageKind.EMPTY:
         return "栏目为空"
     if page.kind is PageKind.LIST:
@@ -190,9 +188,9 @@ class DetailsReachable(Rule):
                 targets.setdefault(e.url, page)
         if not targets:
             return None
-        broken = [p for p in targets.values() if department_fault(p)]
-        blocked = [p for p in targets.values() if unreadable_by_site_fault(p)]
-        judged = [p for p in targets.values() if p.status.has_content or department_fault(p)]
+        broken = [p for p in targets.values() if p.fault is Fault.DEPARTMENT]
+        blocked = [p for p in targets.values() if p.fault is Fault.SITE]
+        judged = [p for p in targets.values() if p.status.has_content or p.fault is Fault.DEPARTMENT]
         evidence = {"checked": str(len(judged)), "broken": str(len(broken))}
         if blocked:
             evidence["not_checked"] = str(len(blocked))
