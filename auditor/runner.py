@@ -10,7 +10,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -38,7 +38,6 @@ from samplesite.server import SampleSiteServer
 from spiders.crawl import CrawlOutcome, crawl
 from spiders.inspect import Inspected
 from spiders.progress import CrawlProgress
-from spiders.settings import user_agent
 
 log = logging.getLogger("xxgk")
 
@@ -80,13 +79,11 @@ class CrawlRequest:
 
 
 def crawl_site(req: CrawlRequest, console: Console) -> CrawlOutcome:
-
+    """The crawl, with a live line of progress on a terminal (none under cron or --quiet)."""
     site = req.site
-    if req.contact:
-        site = replace(site, policy=replace(site.policy, user_agent=user_agent(site.policy.user_agent, req.contact)))
     if req.quiet or not console.is_terminal:
         return crawl(site, req.db, item_numbers=req.items, proxy=req.proxy, polite=req.polite,
-                     obey_robots=req.obey_robots)
+                     obey_robots=req.obey_robots, contact=req.contact)
 
     def view(p: CrawlProgress) -> Text:
         return Text.assemble(
@@ -96,8 +93,11 @@ def crawl_site(req: CrawlRequest, console: Console) -> CrawlOutcome:
         )
 
     with Live(view(CrawlProgress()), console=console, refresh_per_second=4, transient=False) as live:
+        def show(progress: CrawlProgress) -> None:  # a progress_changed handler: called by keyword
+            live.update(view(progress))
+
         return crawl(site, req.db, item_numbers=req.items, proxy=req.proxy, polite=req.polite,
-                     obey_robots=req.obey_robots, progress=lambda p: live.update(view(p)))
+                     obey_robots=req.obey_robots, contact=req.contact, progress=show)
 
 
 # -- evaluate -------------------------------------------------------------------------------------------

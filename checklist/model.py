@@ -209,3 +209,18 @@ class Site:
             elif host == p:
                 return True
         return False
+
+
+def parse_item_numbers(text: str) -> list[int]:
+    """"6,19-21" → [6, 19, 20, 21]: how people name items on a command line. ValueError when it is not."""
+    numbers: list[int] = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "-" in part:
+            first, last = part.split("-", 1)
+            numbers.extend(range(int(first), int(last) + 1))
+        else:
+            numbers.append(int(part))
+    return numbers

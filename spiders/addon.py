@@ -1,24 +1,45 @@
-"""Our Scrapy components bundled as one add-on, so `scrapy crawl catalogue` and `auditor crawl` agree."""
+"""Our Scrapy components bundled as one add-on, so `scrapy crawl catalogue` and `auditor crawl` agree.
+
+Components are merged with Scrapy's own helpers for component priority dicts, so a project or a `-s`
+that adds components of its own keeps them; ours replace Scrapy's retry and redirect middlewares in
+their places (same priority) rather than running beside them.
+"""
 
 from __future__ import annotations
 
+from scrapy.downloadermiddlewares.httpauth import HttpAuthMiddleware
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.settings import BaseSettings
+from scrapy.utils.misc import load_object
+
+from spiders.middlewares import BackoffRetryMiddleware, ExplicitProxyMiddleware, GuardedRedirectMiddleware
+from spiders.pipelines import StorePipeline
+from spiders.progress import ProgressExtension
+
+MIDDLEWARES = "DOWNLOADER_MIDDLEWARES"
+
+
+def _replace(settings: BaseSettings, old: type, new: type) -> None:
+    """Put `new` where Scrapy's `old` middleware stands (its priority in DOWNLOADER_MIDDLEWARES_BASE)."""
+    base = settings.getdict(f"{MIDDLEWARES}_BASE")
+    priority = next(int(v) for k, v in base.items() if load_object(k) is old)
+    settings.set_in_component_priority_dict(MIDDLEWARES, old, None)
+    settings.set_in_component_priority_dict(MIDDLEWARES, new, priority)
 
 
 class XxgkAddon:
-    """Registers the store pipeline, the progress extension and the retry-with-backoff middleware."""
+    """Registers the store pipeline, the progress extension, the retry-with-backoff, guarded-redirect
+    and explicit-proxy middlewares; drops the middlewares whose work the spider does itself."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        settings["ITEM_PIPELINES"] = {**dict(settings.getdict("ITEM_PIPELINES")), "spiders.pipelines.StorePipeline": 300}
-        settings["EXTENSIONS"] = {**dict(settings.getdict("EXTENSIONS")), "spiders.progress.ProgressExtension": 500}
-        middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
-        middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] = None
-        middlewares["scrapy.downloadermiddlewares.redirect.RedirectMiddleware"] = None
-        middlewares["spiders.middlewares.GuardedRedirectMiddleware"] = 600
+        settings.set_in_component_priority_dict("ITEM_PIPELINES", StorePipeline, 300)
+        settings.set_in_component_priority_dict("EXTENSIONS", ProgressExtension, 500)
+        _replace(settings, RetryMiddleware, BackoffRetryMiddleware)
+        _replace(settings, RedirectMiddleware, GuardedRedirectMiddleware)
         # The catalogue's allowed hosts are enforced by the spider (off-site = link check only); no auth.
-        middlewares["scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"] = None
-        middlewares["scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware"] = None
-        middlewares["spiders.middlewares.BackoffRetryMiddleware"] = 550
+        settings.set_in_component_priority_dict(MIDDLEWARES, OffsiteMiddleware, None)
+        settings.set_in_component_priority_dict(MIDDLEWARES, HttpAuthMiddleware, None)
         # Before RobotsTxtMiddleware (100) and HttpProxyMiddleware (750): robots.txt goes the same way.
-        middlewares["spiders.middlewares.ExplicitProxyMiddleware"] = 50
-        settings["DOWNLOADER_MIDDLEWARES"] = middlewares
+        settings.set_in_component_priority_dict(MIDDLEWARES, ExplicitProxyMiddleware, 50)

@@ -15,21 +15,27 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import StopDownload
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured, StopDownload
 from scrapy.http import Request, Response, TextResponse
+from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from auditor.models import Entry, FetchStatus, FoundDate, Link, LinkVia, Page, PageKind, PageRole
+from auditor import __version__
+from auditor.models import Entry, FetchStatus, FoundDate, Link, LinkVia, Page, PageKind, PageRole, RunState
 from auditor.store import Store
-from checklist.model import Site, SiteItem
+from checklist.loader import load_site
+from checklist.model import Site, SiteItem, parse_item_numbers
 from spiders.addresses import internal_address
 from spiders.attachments import decode_with_encoding, filename_from_content_disposition, sniff_kind
 from spiders.extract import PageExtract, canonical_url, is_attachment_url
 from spiders.outcomes import classify_failure, waf_reason
+from spiders.settings import policy_settings, user_agent
 from spiders.workers import ExtractionFailed, Workers
 
 #: Roles whose pages we read and follow (on allowed hosts); everything else is checked for reachability.
@@ -91,8 +97,52 @@ class _Node:
         return tuple(sorted(self.items if self.role is not PageRole.LINKED else self.items | self.linked_by))
 
 
+@lru_cache(maxsize=8)
+def _site(ref: str) -> Site:
+    """The catalogue named by `XXGK_SITE` (read once for the settings, once for the spider)."""
+    if not ref:
+        raise NotConfigured("XXGK_SITE is not set: give a catalogue id or file, e.g. -s XXGK_SITE=ustb")
+    return load_site(ref)
+
+
 class CatalogueSpider(scrapy.Spider):
+    """Built from settings (`from_crawler`): `XXGK_SITE`, `XXGK_DB`, `XXGK_RUN_ID`, `XXGK_ITEMS`,
+    `XXGK_WORKERS` (spiders/settings.py), so `scrapy crawl catalogue -s XXGK_SITE=ustb` and `auditor crawl`
+    run the same spider the same way."""
+
     name = "catalogue"
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """The catalogue's `policy:` sets this site's politeness, bounds and robots.txt (spider priority:
+        a `-s` on the command line still wins)."""
+        super().update_settings(settings)
+        policy = _site(settings.get("XXGK_SITE", "")).policy
+        if settings.getbool("XXGK_IGNORE_ROBOTS"):
+            policy = replace(policy, obey_robots=False)
+        values = policy_settings(policy, polite=settings.getbool("XXGK_POLITE", True))
+        values["USER_AGENT"] = user_agent(policy.user_agent, settings.get("XXGK_CONTACT", ""))
+        settings.setdict(values, priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        s = crawler.settings
+        site = _site(s.get("XXGK_SITE", ""))
+        db_path = s.get("XXGK_DB")
+        run_id = s.getint("XXGK_RUN_ID")
+        owns_run = not run_id
+        if owns_run:
+            # `scrapy crawl` on its own: this crawl is a run of the history, begun here, finished in closed().
+            with Store(db_path) as store:
+                run_id = store.begin_run(site.id, tool_version=__version__, checklist_version=site.checklist_version,
+                                         catalogue_version=site.version, catalogue_path=site.source_path).id
+            s.set("XXGK_RUN_ID", run_id, priority="spider")
+        items = s.get("XXGK_ITEMS") or []
+        spider = cls(site=site, run_id=run_id, db_path=db_path,
+                     item_numbers=parse_item_numbers(items) if isinstance(items, str) else [int(n) for n in items],
+                     processes=s.getint("XXGK_WORKERS") or None, owns_run=owns_run, **kwargs)
+        spider._set_crawler(crawler)
+        return spider
 
     def __init__(
         self,
@@ -101,12 +151,14 @@ class CatalogueSpider(scrapy.Spider):
         db_path: str,
         item_numbers: Iterable[int] | None = None,
         processes: int | None = None,
+        owns_run: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.site = site
         self.run_id = run_id
-        self.store = Store(db_path)  # read-only use here: last night's validators and evidence
+        self.owns_run = owns_run
+        self.store = Store(db_path)  # last night's validators and evidence; the run's state if it owns it
         self.item_numbers = sorted(item_numbers) if item_numbers else [it.number for it in site.items]
         self.policy = site.policy
         self.nodes: dict[str, _Node] = {}
@@ -565,6 +617,10 @@ class CatalogueSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         self.workers.close()
+        if self.owns_run:
+            state = RunState.COMPLETE if reason == "finished" else RunState.INTERRUPTED
+            self.store.finish_run(self.run_id, state,
+                                  note="" if state is RunState.COMPLETE else f"抓取未完成（{reason}），本次运行不计分")
         self.store.close()
 
 

@@ -1,18 +1,16 @@
-"""Crawl progress for people watching: items done, pages fetched, errors, sent to a callback.
+"""Crawl progress for people watching: items done, pages fetched, errors, sent as a Scrapy signal.
 
-An extension, not spider code, so the spider stays about evidence and the display stays swappable
-(Rich live display for a terminal, nothing under cron).
+An extension, not spider code, so the spider stays about evidence and the display stays swappable: a
+Rich live display connects to `progress_changed` on a terminal, nothing does under cron.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 
 from auditor.models import FetchStatus, Page
 
@@ -27,20 +25,23 @@ class CrawlProgress:
     last_url: str = ""
 
 
-class ProgressExtension:
-    """Counts recorded pages and finished items; calls `XXGK_PROGRESS(progress)` on each change."""
+#: Sent with `progress=CrawlProgress` whenever a page is recorded (handlers must not keep the object).
+progress_changed = object()
 
-    def __init__(self, crawler: Crawler, callback: Callable[[CrawlProgress], None]) -> None:
+
+class ProgressExtension:
+    """Counts recorded pages and finished items; sends `progress_changed` on each change."""
+
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.callback = callback
         self.progress = CrawlProgress()
+
+    def callback(self, progress: CrawlProgress) -> None:
+        self.crawler.signals.send_catch_log(progress_changed, progress=progress)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        callback = crawler.settings.get("XXGK_PROGRESS")
-        if callback is None:
-            raise NotConfigured
-        ext = cls(crawler, callback)
+        ext = cls(crawler)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         return ext

@@ -1,7 +1,9 @@
-"""Every crawl setting in one place, documented, and derived from the catalogue's `CrawlPolicy`.
+"""Every crawl setting in one place, documented: the Scrapy project settings of `scrapy.cfg`.
 
-`scrapy crawl` (through the add-on) and `auditor crawl/run` (through `crawl_settings`) share these, so the
-nightly job and a developer's ad-hoc crawl behave the same.
+`scrapy crawl catalogue -s XXGK_SITE=ustb` (this module, through `scrapy.cfg`) and `auditor crawl/run`
+(through `crawl_settings`) share these, and the same add-on; the catalogue's `policy:` then sets the
+politeness and bounds of one site (`policy_settings`, applied by the spider's `update_settings`).
+Uppercase names are settings; Scrapy's are alphabetical, ours (`XXGK_*`) follow.
 """
 
 from __future__ import annotations
@@ -11,35 +13,55 @@ from typing import Any
 from auditor import __version__
 from checklist.model import CrawlPolicy
 
-#: Settings that do not depend on the site. Alphabetical.
-BASE_SETTINGS: dict[str, Any] = {
-    # Our components, as an add-on (spiders/addon.py), so `scrapy crawl catalogue` gets them too.
-    "ADDONS": {"spiders.addon.XxgkAddon": 0},
-    # One bundled item per response (spiders.catalogue.Evidence): more item slots only cost a task each.
-    "CONCURRENT_ITEMS": 1,
-    "CONCURRENT_REQUESTS": 16,
-    # Cookies would let a WAF track us and make nights differ; disclosure pages need none.
-    "COOKIES_ENABLED": False,
-    # We deduplicate URLs ourselves before they become Requests (cheaper than fingerprinting each).
-    "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
-    "DOWNLOAD_WARNSIZE": 0,
-    # Non-2xx answers are evidence (404 = missing column), not errors; redirects still work with this.
-    "HTTPERROR_ALLOW_ALL": True,
-    "LOG_LEVEL": "WARNING",
-    "METAREFRESH_ENABLED": True,
-    "REDIRECT_MAX_TIMES": 8,
-    "REMOTE_CONTROL_ENABLED": False,
-    # Depth and off-site bounds are the spider's own (per item, per role); Scrapy's copies only cost time.
-    # (RefererMiddleware stays: redirect handling expects it, and site admins read the Referer.)
-    "SPIDER_MIDDLEWARES": {
-        "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
-        "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
-    },
-    # Our records say what failed; Scrapy's own give-up message would only repeat it.
-    "RETRY_GIVE_UP_LOG_LEVEL": "DEBUG",
-    "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
-    "TELNETCONSOLE_ENABLED": False,
+BOT_NAME = "xxgk-auditor"
+SPIDER_MODULES = ["spiders.catalogue"]
+
+# Our components, as an add-on (spiders/addon.py), so `scrapy crawl catalogue` gets them too.
+ADDONS = {"spiders.addon.XxgkAddon": 0}
+# One bundled item per response (spiders.catalogue.Evidence): more item slots only cost a task each.
+CONCURRENT_ITEMS = 1
+CONCURRENT_REQUESTS = 16
+# Cookies would let a WAF track us and make nights differ; disclosure pages need none.
+COOKIES_ENABLED = False
+# We deduplicate URLs ourselves before they become Requests (cheaper than fingerprinting each).
+DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
+DOWNLOAD_WARNSIZE = 0
+# Non-2xx answers are evidence (404 = missing column), not errors; redirects still work with this.
+HTTPERROR_ALLOW_ALL = True
+LOG_LEVEL = "WARNING"
+METAREFRESH_ENABLED = True
+REDIRECT_MAX_TIMES = 8
+REMOTE_CONTROL_ENABLED = False
+# Depth and off-site bounds are the spider's own (per item, per role); Scrapy's copies only cost time.
+# (RefererMiddleware stays: redirect handling expects it, and site admins read the Referer.)
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
+# Our records say what failed; Scrapy's own give-up message would only repeat it.
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+ROBOTSTXT_OBEY = True  # the catalogue's policy may say otherwise, never a default
+TELNETCONSOLE_ENABLED = False
+
+#: The catalogue to crawl: a shipped id (`ustb`) or the path of a catalogue YAML file.
+XXGK_SITE = ""
+#: The SQLite history file the run is stored in.
+XXGK_DB = "xxgk-audit.sqlite"
+#: The run to record into; 0: the spider begins a run itself and finishes it when it closes.
+XXGK_RUN_ID = 0
+#: Only these 清单 items (a list of numbers, or "6,19-21"); empty: every item of the catalogue.
+XXGK_ITEMS: list[int] = []
+#: Send every request, robots.txt included, through this HTTP proxy ("" = http_proxy/no_proxy as usual).
+XXGK_PROXY = ""
+#: Worker processes that read pages and files off the crawl's event loop (0 = one per spare core).
+XXGK_WORKERS = 0
+#: The catalogue's delay and per-host cap (False: none, for loopback tests and benchmarks).
+XXGK_POLITE = True
+#: Ignore robots.txt although the catalogue's policy obeys it (the operator's explicit choice).
+XXGK_IGNORE_ROBOTS = False
+#: The operator's contact, added to the User-Agent so a site's admin can reach us.
+XXGK_CONTACT = ""
 
 
 def user_agent(template: str, contact: str = "") -> str:
@@ -48,21 +70,26 @@ def user_agent(template: str, contact: str = "") -> str:
     return f"{agent} (+{contact})" if contact else agent
 
 
+def policy_settings(policy: CrawlPolicy, *, polite: bool = True) -> dict[str, Any]:
+    """The settings one catalogue's `policy:` decides. `polite=False` (benchmarks, loopback tests) drops
+    the delay and the per-host cap, never robots.txt, which the policy alone decides."""
+    return {
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": policy.concurrency_per_host if polite else 16,
+        "DOWNLOAD_DELAY": policy.delay_seconds if polite else 0,
+        "DOWNLOAD_MAXSIZE": policy.max_download_bytes,
+        "DOWNLOAD_TIMEOUT": policy.timeout_seconds,
+        "RANDOMIZE_DOWNLOAD_DELAY": True,
+        "RETRY_TIMES": policy.retries,
+        "ROBOTSTXT_OBEY": policy.obey_robots,
+        "USER_AGENT": user_agent(policy.user_agent),
+    }
+
+
+#: This module's settings, for a crawl started from Python rather than from `scrapy.cfg`.
+BASE_SETTINGS: dict[str, Any] = {k: v for k, v in dict(globals()).items() if k.isupper() and k != "BASE_SETTINGS"}
+
+
 def crawl_settings(policy: CrawlPolicy, *, polite: bool = True) -> dict[str, Any]:
-    """Scrapy settings for one site's crawl. `polite=False` (benchmarks, loopback tests) drops the delay
-    and the per-host cap, never robots.txt, which the policy alone decides."""
-    settings = dict(BASE_SETTINGS)
-    settings.update(
-        {
-            "AUTOTHROTTLE_ENABLED": False,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": policy.concurrency_per_host if polite else 16,
-            "DOWNLOAD_DELAY": policy.delay_seconds if polite else 0,
-            "DOWNLOAD_MAXSIZE": policy.max_download_bytes,
-            "DOWNLOAD_TIMEOUT": policy.timeout_seconds,
-            "RANDOMIZE_DOWNLOAD_DELAY": True,
-            "RETRY_TIMES": policy.retries,
-            "ROBOTSTXT_OBEY": policy.obey_robots,
-            "USER_AGENT": user_agent(policy.user_agent),
-        }
-    )
-    return settings
+    """Scrapy settings for one site's crawl: ours, then the site's policy."""
+    return {**BASE_SETTINGS, **policy_settings(policy, polite=polite)}

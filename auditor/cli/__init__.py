@@ -44,6 +44,7 @@ from auditor.runner import (
 )
 from auditor.store import Store, StoreError
 from checklist.loader import CatalogueError
+from checklist.model import parse_item_numbers
 from spiders.inspect import InspectError, inspect_file, inspect_url
 
 
@@ -129,17 +130,10 @@ def _crawl_options(f: Any) -> Any:
 def _items(value: str | None) -> list[int] | None:
     if not value:
         return None
-    numbers: list[int] = []
     try:
-        for part in value.split(","):
-            if "-" in part:
-                a, b = part.split("-", 1)
-                numbers.extend(range(int(a), int(b) + 1))
-            elif part.strip():
-                numbers.append(int(part))
+        return parse_item_numbers(value)
     except ValueError:
         die(f"--items {value!r}: expected numbers such as 6,19-21")
-    return numbers
 
 
 @cli.command()
