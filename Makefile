@@ -18,15 +18,16 @@ setup: $(BIN)/auditor
 demo: setup
 	$(BIN)/auditor demo
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest -q
 
 system-deps:
 	command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
 
 lint: setup
-	$(BIN)/ruff check auditor spiders checklist reports samplesite tests
+	$(BIN)/ruff check auditor spiders checklist reports samplesite tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -27,7 +27,7 @@ from auditor.atomic import atomic_write
 from auditor.calendar import working_days_between
 from auditor.models import Verdict
 from auditor.results import SCORE_FORMULA, AuditResult, ItemResult
-from reports.common import PROBLEMS, clean, fmt_score, safe_href
+from reports.common import clean, fmt_score, safe_href
 
 SECTION_TITLE = "信息公开监督检查情况"
 HEADERS = ("序号", "类别", "公开事项", "信息公开负责部门", "公开网址", "检查结果")
@@ -89,7 +89,7 @@ def episodes(scored: Sequence[AuditResult]) -> list[Episode]:
     for r in scored:
         for it in r.items:
             ep = open_.get(it.item)
-            if it.status in PROBLEMS:
+            if it.status.is_problem:
                 if ep is None:
                     open_[it.item] = Episode(it, it.status, r.run.id, r.as_of)
                 elif it.status is Verdict.FAIL and ep.worst is not Verdict.FAIL:
@@ -201,7 +201,7 @@ def paragraphs(s: AnnualSummary) -> list[str]:
 
 def _result_text(it: ItemResult) -> str:
     word = it.status.label
-    if it.status in PROBLEMS:
+    if it.status.is_problem:
         message = next((f.message for f in it.findings if f.status is it.status), "")
         return f"{word}：{message}" if message else word
     return word

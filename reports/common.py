@@ -19,8 +19,6 @@ from markupsafe import Markup, escape
 from auditor.models import Run, RunState, Verdict
 from auditor.results import AuditResult, ItemResult
 
-PROBLEMS = frozenset({Verdict.WARN, Verdict.FAIL})
-
 #: Terminal colours of the verdicts (the word is always printed too).
 TERMINAL_STYLE: dict[Verdict, str] = {
     Verdict.PASS: "green",
@@ -107,12 +105,12 @@ def first_seen(item: ItemResult, result: AuditResult, history: Sequence[AuditRes
     The engine's own `first_seen_*` on the findings is preferred; without it, the stored history is
     walked back over runs where the item was still a problem (runs that could not judge it do not break
     the streak, since they say nothing either way)."""
-    if item.status not in PROBLEMS:
+    if not item.status.is_problem:
         return None
     marked = [
         (f.first_seen_at, f.first_seen_run)
         for f in item.findings
-        if f.status in PROBLEMS and f.first_seen_at is not None and f.first_seen_run is not None
+        if f.status.is_problem and f.first_seen_at is not None and f.first_seen_run is not None
     ]
     if marked:
         on, run_id = min(marked, key=lambda m: (m[0], m[1]))
@@ -126,7 +124,7 @@ def first_seen(item: ItemResult, result: AuditResult, history: Sequence[AuditRes
             status = earlier.item(item.item).status
         except KeyError:
             break
-        if status in PROBLEMS:
+        if status.is_problem:
             start = FirstSeen(run_id=earlier.run.id, on=earlier.as_of)
         elif status is not Verdict.INCONCLUSIVE:
             break

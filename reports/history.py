@@ -18,7 +18,7 @@ from rich.text import Text
 
 from auditor.models import Run, RunState, Verdict
 from auditor.results import AuditResult
-from reports.common import PROBLEMS, TERMINAL_STYLE, fmt_score
+from reports.common import TERMINAL_STYLE, fmt_score
 
 
 class Change(enum.StrEnum):
@@ -101,8 +101,8 @@ class Diff:
 
 
 def _classify(before: Verdict | None, after: Verdict | None) -> Change | None:
-    was = before in PROBLEMS
-    now = after in PROBLEMS
+    was = before is not None and before.is_problem
+    now = after is not None and after.is_problem
     if now and not was:
         return Change.NEW
     if now and was:

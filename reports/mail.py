@@ -23,7 +23,7 @@ from markupsafe import escape
 
 from auditor.models import Verdict
 from auditor.results import SCORE_FORMULA, AuditResult, DepartmentResult
-from reports.common import PROBLEMS, fmt_score, safe_filename, unscored_note
+from reports.common import fmt_score, safe_filename, unscored_note
 
 ENV_USER = "XXGK_SMTP_USER"
 ENV_PASSWORD = "XXGK_SMTP_PASSWORD"
@@ -85,7 +85,7 @@ def subject(result: AuditResult, dep: DepartmentResult) -> str:
 def _summary(result: AuditResult, dep: DepartmentResult) -> tuple[str, str]:
     """Plain-text and HTML bodies: the problems to fix, then where the full scorecard is."""
     mine = [it for it in result.items if it.item in dep.items]
-    problems = [it for it in mine if it.status in PROBLEMS]
+    problems = [it for it in mine if it.status.is_problem]
     lines = [f"{dep.name}：", "",
              f"{result.site_name}信息公开网第 {result.run.id} 次检查（检查基准日 {result.as_of.isoformat()}）结果如下。"]
     if result.scored:

@@ -15,7 +15,6 @@ from auditor.calendar import add_working_days
 from auditor.models import Finding, Verdict
 from auditor.results import AuditResult, DepartmentResult, ItemResult
 from reports.common import (
-    PROBLEMS,
     FirstSeen,
     TrendPoint,
     department_trend,
@@ -57,7 +56,7 @@ class Scorecard:
 
     @property
     def problems(self) -> tuple[Row, ...]:
-        return tuple(r for r in self.rows if r.status in PROBLEMS)
+        return tuple(r for r in self.rows if r.status.is_problem)
 
     @property
     def fails(self) -> int:
@@ -72,7 +71,7 @@ def _deciding(item: ItemResult) -> tuple[Finding, ...]:
     if item.status is Verdict.PASS:
         return item.findings
     decisive = tuple(f for f in item.findings if f.status is item.status)
-    others = tuple(f for f in item.findings if f.status in PROBLEMS and f.status is not item.status)
+    others = tuple(f for f in item.findings if f.status.is_problem and f.status is not item.status)
     return decisive + others
 
 

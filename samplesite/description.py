@@ -20,7 +20,6 @@ GRAD_HOST = "yzb.ustb.edu.cn"  # an allowed subsite (研究生招生网)
 MOE_HOST = "www.moe.gov.cn"  # off-site, linked from every footer
 WEIXIN_HOST = "mp.weixin.qq.com"  # off-site, WeChat articles
 ALLOWED_HOSTS = (MAIN_HOST, GRAD_HOST)
-OFFSITE_HOSTS = (MOE_HOST, WEIXIN_HOST)
 LANDLINE = "010-62332317"  # the disclosure office; a landline is no privacy fault
 OFFICE = "北京科技大学信息公开领导小组办公室"  # the footer's copyright holder
 ADDRESS = "北京市海淀区学院路30号"

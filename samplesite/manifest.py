@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from auditor.models import PageKind, PageRole, RuleKind, Verdict
+from auditor.models import PageKind, RuleKind, Verdict
 
 FORMAT = "xxgk-samplesite/manifest@1"
 MANIFEST_PATH = Path(__file__).with_name("manifest.yaml")
@@ -73,11 +73,6 @@ class Role(enum.StrEnum):
     ATTACHMENT = "attachment"
     LINKED = "linked"
     NAVIGATION = "navigation"  # header menu and footer targets: the crawl may meet them on every page
-
-    @property
-    def page_role(self) -> PageRole:
-        """The evidence role a crawl records (navigation targets are plain links to it)."""
-        return PageRole.LINKED if self is Role.NAVIGATION else PageRole(self.value)
 
 
 class Outcome(enum.StrEnum):
