@@ -16,7 +16,9 @@ from auditor.models import (
     fault_of,
     worst,
 )
-from auditor.rules.links import Target
+from auditor.rules.base import evidence_fields
+from auditor.rules.links import LinkCheck, Target
+from auditor.rules.presence import ColumnAddress
 from spiders.outcomes import waf_reason
 
 
@@ -69,3 +71,13 @@ def test_blank_column_words(text: str) -> None:
 
 def test_a_column_that_publishes_something_is_not_blank_by_these_words() -> None:
     assert not BLANK_COLUMN.search("2018年部门预算 2018-04-20")
+
+
+def test_rule_evidence_is_serialised_by_one_function_with_one_meaning_per_key() -> None:
+    """Counts are digits (a zero count is kept), lists one entry a line, empty fields left out; a key
+    means the same in every rule: `not_checked` a count, `*_urls` the addresses."""
+    assert evidence_fields(LinkCheck(checked=3, broken=0, urls=())) == {"broken": "0", "checked": "3"}
+    assert evidence_fields(LinkCheck(checked=2, broken=1, not_checked=1, urls=("HTTP 404 http://a/x",))) == {
+        "broken": "1", "checked": "2", "not_checked": "1", "urls": "HTTP 404 http://a/x"}
+    column = ColumnAddress(urls=("http://a/1", "http://a/2"), not_checked_urls=("http://a/2",))
+    assert evidence_fields(column) == {"not_checked_urls": "http://a/2", "urls": "http://a/1\nhttp://a/2"}

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import abc
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from functools import cached_property
-from typing import ClassVar
+from typing import Any, ClassVar, Protocol
 
 from auditor.calendar import add_working_days
 from auditor.editions import edition_year, found_label, period_label
@@ -146,6 +146,32 @@ class RuleContext:
         return period_label(year, self.item.period)
 
 
+class EvidenceRecord(Protocol):
+    """A rule's evidence: a frozen dataclass of its own, whose fields are ints (counts), dates, strings
+    or tuples of strings (URLs, lines)."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+
+def evidence_fields(record: EvidenceRecord | None) -> dict[str, str]:
+    """The one serialisation of evidence into the findings contract's string map: counts as digits,
+    dates as YYYY-MM-DD, lists one entry per line; empty fields left out (a zero count is kept)."""
+    out: dict[str, str] = {}
+    if record is None:
+        return out
+    for f in fields(record):
+        value = getattr(record, f.name)
+        if value is None or value == "" or value == ():
+            continue
+        if isinstance(value, tuple):
+            out[f.name] = "\n".join(str(v) for v in value)
+        elif isinstance(value, date):
+            out[f.name] = value.isoformat()
+        else:
+            out[f.name] = str(value)
+    return dict(sorted(out.items()))
+
+
 class Documented:
     """A named check whose docstring is its explanation for the people who read the findings."""
 
@@ -168,7 +194,7 @@ class Rule(Documented, abc.ABC):
         """Judge one item; None when the rule does not apply."""
 
     def finding(self, ctx: RuleContext, status: Verdict, message: str, *, url: str = "",
-                evidence: dict[str, str] | None = None) -> Finding:
+                evidence: EvidenceRecord | None = None) -> Finding:
         return Finding(
             item=ctx.item.number,
             kind=self.kind,
@@ -176,5 +202,5 @@ class Rule(Documented, abc.ABC):
             status=status,
             message=message,
             url=url or ctx.url,
-            evidence=dict(sorted((evidence or {}).items())),
+            evidence=evidence_fields(evidence),
         )

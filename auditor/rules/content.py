@@ -13,7 +13,7 @@ finding names the document that holds each element, and the element that none ho
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor.evidence import Edition
 from auditor.models import Fault, Finding, Page, PageRole, RuleKind, Verdict
@@ -37,6 +37,18 @@ def missing(rule: TermRule, corpus: str) -> tuple[str, ...]:
     if rule.mode is TermMode.ANY:
         return () if len(absent) < len(rule.terms) else (rule.label,)
     return absent
+
+
+@dataclass(frozen=True)
+class ContentSearch:
+    """content.required-terms: where each required element was found, and what none holds."""
+
+    searched: int
+    urls: tuple[str, ...] = ()
+    found_in: tuple[str, ...] = ()  # "element：“document” (url)", one per element found
+    missing: str = ""
+    not_checked: int | None = None
+    not_checked_urls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,26 +146,24 @@ class RequiredTerms(Rule):
             else:
                 gaps.append(rule.label)
         searched = [d for d in docs if d.readable]
-        evidence = {"searched": str(len(searched)), "urls": "\n".join(d.url for d in searched)}
-        if satisfied:
-            evidence["found_in"] = "\n".join(satisfied)
+        evidence = ContentSearch(searched=len(searched), urls=tuple(d.url for d in searched),
+                                 found_in=tuple(satisfied))
         url = docs[0].url if due is not None and docs else ""
         if not gaps:
             labels = "、".join(r.label for r in ctx.item.required)
             return self.finding(ctx, Verdict.PASS, f"{where}包含规定内容：{labels}", url=url, evidence=evidence)
-        evidence["missing"] = "；".join(gaps)
+        missing_text = "；".join(gaps)
+        evidence = replace(evidence, missing=missing_text)
         unread = [p for d in docs for p in d.pages if not p.status.has_content]
-        if unread and all(p.fault is Fault.SITE for p in unread) and not any(
-                p.fault is Fault.DEPARTMENT for p in unread):
-            evidence["not_checked"] = "\n".join(p.url for p in unread)
+        if unread and all(p.fault is Fault.SITE for p in unread):
             return self.finding(
                 ctx, Verdict.INCONCLUSIVE,
-                f"{where}未找到：{evidence['missing']}；但有{len(unread)}个页面或附件因网站或网络故障未能读取，本次不判定",
-                url=url, evidence=evidence,
+                f"{where}未找到：{missing_text}；但有{len(unread)}个页面或附件因网站或网络故障未能读取，本次不判定",
+                url=url, evidence=replace(evidence, not_checked=len(unread), not_checked_urls=tuple(p.url for p in unread)),
             )
         return self.finding(
             ctx, Verdict.FAIL,
-            f"{where}（共{len(searched)}篇）未找到清单规定的内容：{evidence['missing']}；请在{ctx.name}栏目中补充",
+            f"{where}（共{len(searched)}篇）未找到清单规定的内容：{missing_text}；请在{ctx.name}栏目中补充",
             url=url, evidence=evidence,
         )
 

@@ -9,12 +9,39 @@ with no date at all counts as not updated (国办 检查指标), except for stan
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, replace
 from datetime import date
 
 from auditor.evidence import Edition
 from auditor.models import Finding, RuleKind, Verdict
 from auditor.rules.base import Rule, RuleContext, cn_date
 from checklist.model import Cycle
+
+
+@dataclass(frozen=True)
+class EditionDue:
+    """freshness.current-edition: which edition is due by when, and which one was found."""
+
+    due: str
+    deadline: dt.date
+    grace_end: dt.date
+    latest: str = ""
+    edition: str = ""
+    title: str = ""
+    date: dt.date | None = None
+    dated_by: str = ""  # where the date was read: list, page, http:last-modified, title
+
+
+@dataclass(frozen=True)
+class Newest:
+    """freshness.latest-age and freshness.recent-entries: the newest content and its age."""
+
+    max_age_days: int
+    date: dt.date | None = None
+    dated_by: str = ""
+    age_days: int | None = None
+    title: str = ""
 
 
 class Standing(Rule):
@@ -47,12 +74,12 @@ class CurrentEdition(Rule):
         deadline = ctx.deadline_in(due)
         grace_end = ctx.grace_end(due)
         wanted = f"{ctx.due_label(due)}{ctx.name}"
-        evidence = {"due": ctx.due_label(due), "deadline": deadline.isoformat(), "grace_end": grace_end.isoformat()}
+        evidence = EditionDue(due=ctx.due_label(due), deadline=deadline, grace_end=grace_end)
         current = ctx.current_edition
         if current is None:
             latest = ctx.latest
             if latest is not None:
-                evidence["latest"] = ctx.describe(latest)
+                evidence = replace(evidence, latest=ctx.describe(latest))
             if not ctx.editions:
                 tail = "栏目中没有任何内容"
             elif all(e.period is None and e.published is None for e in ctx.editions):
@@ -65,11 +92,9 @@ class CurrentEdition(Rule):
                 f"未找到{wanted}（应于{cn_date(deadline)}前发布）；{tail}",
                 url=latest.url if latest else "", evidence=evidence,
             )
-        evidence["edition"] = ctx.describe(current)
-        evidence["title"] = current.title
-        if current.published is not None:
-            evidence["date"] = current.published.value.isoformat()
-            evidence["dated_by"] = current.published.source
+        evidence = replace(evidence, edition=ctx.describe(current), title=current.title,
+                           date=current.published.value if current.published else None,
+                           dated_by=current.published.source if current.published else "")
         late = (
             ctx.year_of(current) in (None, due)
             and current.published is not None
@@ -141,14 +166,14 @@ class RecentEntries(Rule):
 
 def _age_finding(rule: Rule, ctx: RuleContext, stale: Verdict, fix: str) -> Finding:
     span = ctx.max_age_days
-    evidence = {"max_age_days": str(span)}
+    evidence = Newest(max_age_days=span)
     newest = _newest(ctx)
     if newest is None:
         tail = "栏目中没有任何内容" if not ctx.editions else "栏目内容均无发布日期，按规定视为未更新"
         return rule.finding(ctx, stale, f"{tail}；{fix}", evidence=evidence)
     edition, when, source = newest
     age = (ctx.as_of - when).days
-    evidence.update({"date": when.isoformat(), "dated_by": source, "age_days": str(age), "title": edition.title})
+    evidence = replace(evidence, date=when, dated_by=source, age_days=age, title=edition.title)
     if age > span:
         return rule.finding(
             ctx, stale,

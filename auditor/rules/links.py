@@ -9,7 +9,7 @@ failures make the verdict inconclusive only when nothing else can be said.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor.models import Fault, FetchStatus, Finding, PageRole, RuleKind, Verdict, fault_of
 from auditor.rules.base import Rule, RuleContext
@@ -72,6 +72,17 @@ def _targets(ctx: RuleContext) -> tuple[dict[str, Target], dict[str, Target]]:
     return attachments, others
 
 
+@dataclass(frozen=True)
+class LinkCheck:
+    """links.*: how the item's attachments or other links answered."""
+
+    checked: int
+    broken: int
+    not_checked: int | None = None  # the site or the network kept these from us
+    skipped: int | None = None  # not checked by choice: robots.txt, other hosts, crawl bounds
+    urls: tuple[str, ...] = ()
+
+
 def _listing(targets: list[Target]) -> str:
     head = "；".join(t.shown() for t in targets[:SHOWN])
     return head + ("等" if len(targets) > SHOWN else "")
@@ -83,11 +94,9 @@ def _judge(rule: Rule, ctx: RuleContext, targets: dict[str, Target], noun: str, 
     broken = [t for t in values if t.broken]
     unknown = [t for t in values if t.unknown]
     ok = [t for t in values if t.ok]
-    evidence = {"checked": str(len(values)), "broken": str(len(broken))}
-    if unknown:
-        evidence["not_checked"] = str(len(unknown))
+    evidence = LinkCheck(checked=len(values), broken=len(broken), not_checked=len(unknown) or None)
     if broken:
-        evidence["urls"] = "\n".join(t.shown() for t in broken)
+        evidence = replace(evidence, urls=tuple(t.shown() for t in broken))
         return rule.finding(ctx, bad, f"{len(broken)}个{noun}无法打开：{_listing(broken)}；{fix}",
                             url=broken[0].url, evidence=evidence)
     if unknown and not ok:
@@ -96,7 +105,7 @@ def _judge(rule: Rule, ctx: RuleContext, targets: dict[str, Target], noun: str, 
                             url=unknown[0].url, evidence=evidence)
     skipped = len(values) - len(ok) - len(unknown)
     if skipped:
-        evidence["skipped"] = str(skipped)  # robots.txt, other hosts, crawl bounds: not checked by choice
+        evidence = replace(evidence, skipped=skipped)
     message = f"{noun}均可打开（共{len(ok)}个）" if ok else f"没有可检查的{noun}"
     if skipped:
         message += f"（另有{skipped}个位于站外或按规则未检查）"

@@ -8,6 +8,8 @@ department's fault: it makes the verdict inconclusive, never fail.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
+from datetime import date
 from urllib.parse import urlsplit
 
 from auditor.evidence import url_key
@@ -21,6 +23,45 @@ MIN_ARTICLE_CHARS = 10
 _HOME_PATHS = frozenset({"", "/", "/index.htm", "/index.html", "/index.jsp", "/index.php", "/main.htm",
                          "/default.htm", "/default.aspx"})
 _SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class ColumnAddress:
+    """presence.catalogue-reachable: the column's addresses and how they answered."""
+
+    urls: tuple[str, ...]
+    redirects: tuple[str, ...] = ()
+    http_status: int | None = None
+    final_url: str = ""
+    not_checked_urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ColumnContent:
+    """presence.not-blank: what the column shows."""
+
+    entries: int | None = None
+    snippet: str = ""
+    kind: str = ""
+    set_aside: tuple[str, ...] = ()  # list pages whose entries were the site's template
+
+
+@dataclass(frozen=True)
+class ArticleCheck:
+    """presence.details-reachable: the column's articles opened."""
+
+    checked: int
+    broken: int
+    not_checked: int | None = None  # articles the site or the network kept from us
+    urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Declared:
+    """presence.declared-absence and presence.site-outage: why the item is not judged."""
+
+    reason: str
+    until: date | None = None
 
 
 def describe_failure(page: Page) -> str:
@@ -77,19 +118,19 @@ class CatalogueReachable(Rule):
                 broken.append(page)
             else:
                 blocked.append(page)
-        evidence = {"urls": " ".join(ctx.site_item.urls)}
-        redirects = [f"{p.url} → {' → '.join(p.redirects)} → {p.final_url}" for p in ctx.evidence.catalogue
-                     if p.redirects]
-        if redirects:
-            evidence["redirects"] = "\n".join(redirects)
+        evidence = ColumnAddress(
+            urls=ctx.site_item.urls,
+            redirects=tuple(f"{p.url} → {' → '.join(p.redirects)} → {p.final_url}" for p in ctx.evidence.catalogue
+                            if p.redirects),
+        )
         n = len(ctx.site_item.urls)
         if broken or moved_home:
             first = (broken or moved_home)[0]
             if broken:
-                evidence["http_status"] = str(first.http_status or "")
+                evidence = replace(evidence, http_status=first.http_status)
                 what = f"栏目地址无法打开（{describe_failure(first)}）：{first.url}"
             else:
-                evidence["final_url"] = first.final_url
+                evidence = replace(evidence, final_url=first.final_url)
                 what = f"栏目地址被重定向到网站首页（{first.url} → {first.final_url}），栏目可能已撤销"
             bad = len(broken) + len(moved_home)
             status = Verdict.FAIL if bad == n else Verdict.WARN
@@ -104,7 +145,7 @@ class CatalogueReachable(Rule):
                 return self.finding(ctx, Verdict.INCONCLUSIVE,
                                     f"栏目暂时无法检查（{reason}）：{url}；可能是网站或网络故障，本次不判定",
                                     url=url, evidence=evidence)
-            evidence["not_checked"] = " ".join([*(p.url for p in blocked), *unfetched])
+            evidence = replace(evidence, not_checked_urls=(*(p.url for p in blocked), *unfetched))
         message = "栏目可以正常打开"
         if any(hop.split(" ", 1)[0] in ("301", "308") for p in ctx.evidence.catalogue for hop in p.redirects):
             message += f"（经过重定向，现地址 {ctx.evidence.catalogue[0].final_url or ctx.url}；建议在目录中更新）"
@@ -146,7 +187,7 @@ class NotBlank(Rule):
             return None
         if ctx.evidence.entries:
             return self.finding(ctx, Verdict.PASS, f"栏目共有{len(ctx.evidence.entries)}条内容",
-                                evidence={"entries": str(len(ctx.evidence.entries))})
+                                evidence=ColumnContent(entries=len(ctx.evidence.entries)))
         if ctx.evidence.set_aside:
             # The only list we read on the column is one the site repeats on many pages: a sidebar, not
             # the column's own. Whether the column has content of its own we cannot tell.
@@ -155,7 +196,7 @@ class NotBlank(Rule):
                 ctx, Verdict.INCONCLUSIVE,
                 f"栏目页面上读到的条目与网站其他多个页面完全相同（疑为侧栏或导航），无法确认本栏目自己的内容，本次不判定："
                 f"{url}；可在信息公开目录中为该栏目设置条目选择器（selectors）",
-                url=url, evidence={"set_aside": "\n".join(ctx.evidence.set_aside)})
+                url=url, evidence=ColumnContent(set_aside=ctx.evidence.set_aside))
         reasons = [(p, _blank_reason(ctx, p)) for p in readable]
         blank = [(p, r) for p, r in reasons if r is not None]
         if len(blank) < len(readable):
@@ -166,7 +207,7 @@ class NotBlank(Rule):
             ctx, Verdict.FAIL,
             f"空白栏目：{reason}（{page.url}）；请发布“{ctx.item.short_name}”的内容，"
             "确属本期无此类信息的，请在栏目中说明并在信息公开目录中登记",
-            url=page.url, evidence={"snippet": snippet, "kind": page.kind.value},
+            url=page.url, evidence=ColumnContent(snippet=snippet, kind=page.kind.value),
         )
 
 
@@ -191,9 +232,7 @@ class DetailsReachable(Rule):
         broken = [p for p in targets.values() if p.fault is Fault.DEPARTMENT]
         blocked = [p for p in targets.values() if p.fault is Fault.SITE]
         judged = [p for p in targets.values() if p.status.has_content or p.fault is Fault.DEPARTMENT]
-        evidence = {"checked": str(len(judged)), "broken": str(len(broken))}
-        if blocked:
-            evidence["not_checked"] = str(len(blocked))
+        evidence = ArticleCheck(checked=len(judged), broken=len(broken), not_checked=len(blocked) or None)
         if not judged and not blocked:
             return None  # articles elsewhere (WeChat) or beyond the crawl's bounds: nothing to say
         if not judged:
@@ -202,7 +241,7 @@ class DetailsReachable(Rule):
                                 "可能是网站或网络故障，本次不判定", url=blocked[0].url, evidence=evidence)
         if not broken:
             return self.finding(ctx, Verdict.PASS, f"栏目中的{len(judged)}篇文章均可打开", evidence=evidence)
-        evidence["urls"] = "\n".join(f"{describe_failure(p)} {p.url}" for p in broken)
+        evidence = replace(evidence, urls=tuple(f"{describe_failure(p)} {p.url}" for p in broken))
         status = Verdict.FAIL if len(broken) * 2 > len(judged) else Verdict.WARN
         return self.finding(
             ctx, status,
@@ -228,7 +267,7 @@ class DeclaredAbsence(Rule):
         absent = ctx.site_item.absent
         if absent is None:
             return None
-        evidence = {"reason": absent.reason, "until": absent.until.isoformat()}
+        evidence = Declared(reason=absent.reason, until=absent.until)
         if self.active(ctx):
             return self.finding(ctx, Verdict.PASS,
                                 f"已声明本期无此类信息：{absent.reason}（有效期至{cn_date(absent.until)}）",
@@ -252,7 +291,7 @@ class SiteOutage(Rule):
         reason = describe_failure(page) if page else "本次未抓取"
         return self.finding(ctx, Verdict.INCONCLUSIVE,
                             f"网站整体无法访问（{reason}），本次检查不作判定、不计分",
-                            evidence={"reason": reason})
+                            evidence=Declared(reason=reason))
 
 
 RULES: tuple[Rule, ...] = (CatalogueReachable(), NotBlank(), DetailsReachable())

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from auditor.models import Finding, RuleKind, Verdict
@@ -106,6 +106,19 @@ def scan(text: str, url: str, as_of: date) -> list[Hit]:
     return hits
 
 
+@dataclass(frozen=True)
+class PersonalDataFound:
+    """privacy.personal-data: what was scanned and what was found (masked examples only)."""
+
+    scanned: int
+    count: int | None = None
+    id_numbers: int | None = None
+    mobiles: int | None = None
+    bank_cards: int | None = None
+    examples: str = ""
+    urls: tuple[str, ...] = ()
+
+
 class PersonalData(Rule):
     """公开的名单和附件中不得出现完整的身份证号、手机号、银行卡号（学生资助名单只能公布姓名、学校、院系、
     年级、专业、班级）。身份证号、银行卡号在任何事项中出现均为不合格；手机号在涉及个人信息的事项中为不合格，
@@ -125,7 +138,7 @@ class PersonalData(Rule):
             hits.extend(scan(f"{p.title}\n{p.text}", p.url, ctx.as_of))
         for e in ctx.evidence.entries:
             hits.extend(scan(e.title, e.list_url, ctx.as_of))
-        evidence = {"scanned": str(len(pages))}
+        evidence = PersonalDataFound(scanned=len(pages))
         if not hits:
             return self.finding(ctx, Verdict.PASS, f"在{len(pages)}个页面及附件中未发现未脱敏的身份证号、手机号或银行卡号",
                                 evidence=evidence)
@@ -135,14 +148,8 @@ class PersonalData(Rule):
         status = Verdict.FAIL if serious else Verdict.WARN
         examples = list(dict.fromkeys(h.masked for h in hits))[:EXAMPLES]
         what = "、".join(f"{k.value}{n}处" for k, n in counts.items() if n)
-        evidence.update({
-            "count": str(len(hits)),
-            "id_numbers": str(counts[Kind.ID]),
-            "mobiles": str(counts[Kind.MOBILE]),
-            "bank_cards": str(counts[Kind.CARD]),
-            "examples": "；".join(examples),
-            "urls": "\n".join(urls),
-        })
+        evidence = replace(evidence, count=len(hits), id_numbers=counts[Kind.ID], mobiles=counts[Kind.MOBILE],
+                           bank_cards=counts[Kind.CARD], examples="；".join(examples), urls=tuple(urls))
         fix = "请删除或脱敏后重新发布（附件须一并替换）" if status is Verdict.FAIL else "如非办公电话，请删除或脱敏"
         return self.finding(
             ctx, status,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from auditor.evidence import SiteEvidence
 from auditor.models import Finding, RuleKind, Verdict
-from auditor.rules.base import Documented
-from auditor.rules.links import SHOWN, Target
+from auditor.rules.base import Documented, evidence_fields
+from auditor.rules.links import SHOWN, LinkCheck, Target
 
 #: The item number site-level findings are stored under (清单 items are numbered from 1).
 SITE_ITEM = 0
@@ -32,15 +32,14 @@ class FurnitureLinks(Documented):
                          key=lambda t: t.url)
         broken = [t for t in targets if t.broken]
         ok = [t for t in targets if t.ok]
-        details = {"checked": str(len(targets)), "broken": str(len(broken))}
+        details = LinkCheck(checked=len(targets), broken=len(broken), urls=tuple(t.shown() for t in broken))
         if broken:
-            details["urls"] = "\n".join(t.shown() for t in broken)
             listing = "；".join(t.shown() for t in broken[:SHOWN]) + ("等" if len(broken) > SHOWN else "")
             return Finding(item=SITE_ITEM, kind=self.kind, rule=self.id, status=Verdict.WARN,
                            message=f"网站公共部分有{len(broken)}个链接无法打开：{listing}；请网站管理部门修正",
-                           url=broken[0].url, evidence=details)
+                           url=broken[0].url, evidence=evidence_fields(details))
         return Finding(item=SITE_ITEM, kind=self.kind, rule=self.id, status=Verdict.PASS,
-                       message=f"网站公共部分的链接均可打开（共{len(ok)}个）", evidence=details)
+                       message=f"网站公共部分的链接均可打开（共{len(ok)}个）", evidence=evidence_fields(details))
 
 
 SITE_RULES: tuple[FurnitureLinks, ...] = (FurnitureLinks(),)
