@@ -34,7 +34,7 @@ def unreadable_by_site_fault(page: Page) -> bool:
 
 def department_fault(page: Page) -> bool:
     """The page answered with an error that the department running it must fix (404, 410, 500 …)."""
-    return page.status in (FetchStatus.HTTP_ERROR, FetchStatus.REDIRECT_LOOP) and not unreadable_by_site_fault(
+    return page.status is FetchStatus.HTTP_ERROR and not unreadable_by_site_fault(
         page
     )
 

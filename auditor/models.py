@@ -50,10 +50,11 @@ class FetchStatus(enum.StrEnum):
     ROBOTS = "robots"  # robots.txt forbids it; not fetched
     WAF = "waf"  # a firewall or challenge answered instead of the site (412/521, challenge page)
     OFFSITE = "offsite"  # a host the catalogue does not allow; not fetched
-    REDIRECT_LOOP = "redirect-loop"  # too many redirects
+    REDIRECT_LOOP = "redirect-loop"  # a redirect loop or too many redirects: the site's fault
     BOUNDED = "bounded"  # not fetched: a crawl bound (depth, pages) was reached
     UNREADABLE = "unreadable"  # answered, but our reader gave up on it (time, crash): our limit, not a fault
     NETWORK = "network"  # any other transport failure
+    BLOCKED = "blocked"  # our gate refused to send it (internal address, scheme): never requested
 
     @property
     def has_content(self) -> bool:
@@ -75,6 +76,7 @@ _INFRASTRUCTURE = frozenset(
         FetchStatus.WAF,
         FetchStatus.NETWORK,
         FetchStatus.UNREADABLE,
+        FetchStatus.REDIRECT_LOOP,
     }
 )
 

@@ -21,4 +21,6 @@ class XxgkAddon:
         middlewares["spiders.middlewares.BackoffRetryMiddleware"] = 550
         # Before RobotsTxtMiddleware (100) and HttpProxyMiddleware (750): robots.txt goes the same way.
         middlewares["spiders.middlewares.ExplicitProxyMiddleware"] = 50
+        # Before robots.txt (100): a refused host has its robots.txt refused too, and nothing is sent.
+        middlewares["spiders.gate.GateMiddleware"] = 40
         settings["DOWNLOADER_MIDDLEWARES"] = middlewares

@@ -26,9 +26,9 @@ from twisted.python.failure import Failure
 from auditor.models import Entry, FetchStatus, FoundDate, Link, LinkVia, Page, PageKind, PageRole
 from auditor.store import Store
 from checklist.model import Site, SiteItem
-from spiders.addresses import internal_address
 from spiders.attachments import decode_with_encoding, filename_from_content_disposition, sniff_kind
 from spiders.extract import PageExtract, canonical_url, is_attachment_url
+from spiders.gate import Gate, effective_port
 from spiders.outcomes import classify_failure, waf_reason
 from spiders.workers import ExtractionFailed, Workers
 
@@ -115,6 +115,7 @@ class CatalogueSpider(scrapy.Spider):
         self.outstanding: dict[int, int] = defaultdict(int)
         self.total = 0
         self.validators = self.store.validators(site.id, before_run=run_id)
+        self.gate = Gate.for_site(site)
         self.workers = Workers(timeout_s=max(30.0, 4 * self.policy.timeout_seconds),
                                max_chars=self.policy.max_download_bytes, processes=processes)
 
@@ -175,16 +176,17 @@ class CatalogueSpider(scrapy.Spider):
             if new_items and node.recorded:
                 yield PageItems(url, tuple(sorted(new_items)))
             return
-        allowed = self.site.host_allowed(host)
+        allowed = self.site.host_allowed(host, effective_port(url))
         if role in _CRAWLED and not allowed:
             role = PageRole.LINKED  # off-site: checked for reachability, not crawled
         node = _Node(role=role, items=set(items), depth=depth, parent=parent, linked_by=linked_by)
         if parent:
             node.sources.append((parent, text, via))
         self.nodes[url] = node
-        if not allowed and internal_address(host):
+        refused = self.gate.refusal(url, role)
+        if refused is not None:
             # A crawled page must not steer us into private networks (cloud metadata, intranet admin pages).
-            yield from self._resolve(url, FetchStatus.OFFSITE, None, "内网或保留地址，不检查")
+            yield from self._resolve(url, refused.status, None, refused.reason)
             return
         charged = items or linked_by  # a link check costs the items whose content led to it
         reason = self._bound_reason(role, charged)
@@ -200,7 +202,7 @@ class CatalogueSpider(scrapy.Spider):
 
     def _upgradable(self, url: str, node: _Node) -> bool:
         host = urlsplit(url).hostname or ""
-        return self.site.host_allowed(host) and (node.result is None or node.result[0] is not FetchStatus.BOUNDED)
+        return self.site.host_allowed(host, effective_port(url)) and (node.result is None or node.result[0] is not FetchStatus.BOUNDED)
 
     def _upgrade(self, url: str, node: _Node, role: PageRole, parent: str, depth: int) -> Iterator[Any]:
         """A URL first met as a plain link ("尾页", a menu entry) turns out to be a list page, an article or
@@ -298,7 +300,7 @@ class CatalogueSpider(scrapy.Spider):
                 yield out
             return
         final_host = urlsplit(response.url).hostname or ""
-        if not self.site.host_allowed(final_host):
+        if not self.site.host_allowed(final_host, effective_port(response.url)):
             for out in self._record_plain(url, node, response, status=FetchStatus.OFFSITE,
                                           error=f"重定向到站外：{response.url}"):
                 yield out
@@ -316,18 +318,26 @@ class CatalogueSpider(scrapy.Spider):
         node = self.nodes.get(url)
         if node is None:
             return
-        status, reason = classify_failure(failure.value or Exception("unknown failure"))
+        status, reason = classify_failure(failure.value or Exception("unknown failure"),
+                                          urlsplit(request.url).hostname or "")
         if request.method == "HEAD" and node.role is not PageRole.LINKED:
             yield self._request(url, node)  # upgraded while its link check was under way: now read it
             return
         if node.role is PageRole.LINKED and request.method == "HEAD" and status not in (
-            FetchStatus.ROBOTS, FetchStatus.DNS, FetchStatus.REFUSED, FetchStatus.TOO_LARGE, FetchStatus.TIMEOUT
+            FetchStatus.ROBOTS, FetchStatus.DNS, FetchStatus.REFUSED, FetchStatus.TOO_LARGE, FetchStatus.TIMEOUT,
+            FetchStatus.BLOCKED, FetchStatus.OFFSITE, FetchStatus.TLS, FetchStatus.REDIRECT_LOOP,
         ):
             yield self._request(url, node, method="GET")
             return
         if status is FetchStatus.TOO_LARGE and request.meta.get("xxgk_headers_only"):
             status, reason = FetchStatus.OK, ""  # the body was large, but the link answered
-        yield from self._resolve(url, status, None, reason)
+        chain: tuple[str, ...] = ()
+        if status is FetchStatus.REDIRECT_LOOP:
+            # The chain is the evidence the web team needs: where the loop or the endless chain goes.
+            chain = tuple(f"{code} {target}" for code, target in zip(
+                request.meta.get("redirect_reasons", []), [*request.meta.get("redirect_urls", [])[1:], request.url],
+                strict=False))
+        yield from self._resolve(url, status, None, reason, redirects=chain)
 
     # -- recording ----------------------------------------------------------------------------------
 
@@ -501,7 +511,8 @@ class CatalogueSpider(scrapy.Spider):
                                     via=link.via)
 
     def _resolve(
-        self, url: str, status: FetchStatus, http_status: int | None, error: str, *, record: bool = True
+        self, url: str, status: FetchStatus, http_status: int | None, error: str, *, record: bool = True,
+        redirects: tuple[str, ...] = (),
     ) -> Iterator[Any]:
         node = self.nodes[url]
         if node.result is not None:
@@ -510,7 +521,7 @@ class CatalogueSpider(scrapy.Spider):
         if record:
             yield Page(
                 url=url, role=node.role, status=status, items=node.record_items, http_status=http_status,
-                error=error, parent=node.parent, depth=node.depth,
+                error=error, parent=node.parent, depth=node.depth, redirects=redirects,
                 fetched_at=datetime.now(UTC).replace(microsecond=0),
             )
             node.recorded = True

@@ -67,6 +67,7 @@ def crawl(
             "LOG_LEVEL": log_level,
             "LOG_INSTALL_ROOT_HANDLER": False,
             "XXGK_PROXY": proxy or "",
+            "XXGK_SITE": site,  # the gate (spiders/gate.py) and the resolver judge by its hosts and policy
         }
     )
     settings.update(extra_settings or {})

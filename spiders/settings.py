@@ -39,12 +39,16 @@ BASE_SETTINGS: dict[str, Any] = {
     "RETRY_GIVE_UP_LOG_LEVEL": "DEBUG",
     "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
     "TELNETCONSOLE_ENABLED": False,
+    # Every name we connect to is checked after resolution (spiders/resolver.py: no DNS rebinding).
+    "TWISTED_DNS_RESOLVER": "spiders.resolver.GatedResolver",
 }
 
 
 def user_agent(template: str, contact: str = "") -> str:
     """`xxgk-auditor/<version> (+<operator contact>)`: who we are and how a site's admin reaches us."""
     agent = template.replace("{version}", __version__)
+    # HTTP headers are Latin-1 and a line break would start a header of its own: printable ASCII only.
+    contact = "".join(c for c in contact if " " <= c <= "~").strip()
     return f"{agent} (+{contact})" if contact else agent
 
 
@@ -59,6 +63,9 @@ def crawl_settings(policy: CrawlPolicy, *, polite: bool = True) -> dict[str, Any
             "DOWNLOAD_DELAY": policy.delay_seconds if polite else 0,
             "DOWNLOAD_MAXSIZE": policy.max_download_bytes,
             "DOWNLOAD_TIMEOUT": policy.timeout_seconds,
+            # Forged evidence must not reach a verdict: certificates are verified unless the catalogue
+            # opts out for a campus site with a broken chain (reported as the site's problem).
+            "DOWNLOAD_VERIFY_CERTIFICATES": policy.verify_tls,
             "RANDOMIZE_DOWNLOAD_DELAY": True,
             "RETRY_TIMES": policy.retries,
             "ROBOTSTXT_OBEY": policy.obey_robots,

@@ -33,8 +33,6 @@ class Target:
 
     @property
     def broken(self) -> bool:
-        if self.status is FetchStatus.REDIRECT_LOOP:
-            return True
         return self.status is FetchStatus.HTTP_ERROR and self.http_status not in WAF_HTTP_STATUS
 
     @property
