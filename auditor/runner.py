@@ -190,7 +190,8 @@ def send_email(result: AuditResult, paths: ReportPaths, config: Config, console:
         security = Security(smtp.security)
     except ValueError:
         _die(f"[smtp] security {smtp.security!r}: expected one of {', '.join(s.value for s in Security)}")
-    settings = SmtpSettings(host=smtp.host, port=smtp.port, security=security, sender=smtp.sender)
+    settings = SmtpSettings(host=smtp.host, port=smtp.port, security=security, sender=smtp.sender,
+                            allow_plain_auth=smtp.allow_plain_auth)
     report = send_scorecards(result, paths.scorecards, settings)
     console.print(f"邮件 e-mail: 已发送 sent {len(report.sent)}，无联系人 no contact {len(report.skipped)}，"
                   f"失败 failed {len(report.failed)}", highlight=False)
