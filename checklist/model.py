@@ -176,6 +176,9 @@ class CrawlPolicy:
     #: Verify TLS certificates. Turn off only for a campus site with a broken chain: the dashboard then
     #: reports it as the site's problem, since its evidence could be forged by anyone on the path.
     verify_tls: bool = True
+    #: End the crawl (interrupted, not scored) when nothing at all happens for this long: no response, no
+    #: failure, no record. Longer than a timeout with its retries; a Retry-After wait does not count.
+    stall_seconds: float = 600.0
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ class XxgkAddon:
 
     def update_settings(self, settings: BaseSettings) -> None:
         settings["ITEM_PIPELINES"] = {**dict(settings.getdict("ITEM_PIPELINES")), "spiders.pipelines.StorePipeline": 300}
-        settings["EXTENSIONS"] = {**dict(settings.getdict("EXTENSIONS")), "spiders.progress.ProgressExtension": 500}
+        settings["EXTENSIONS"] = {**dict(settings.getdict("EXTENSIONS")), "spiders.progress.ProgressExtension": 500,
+                                  "spiders.watchdog.StallWatchdog": 510}
         middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
         middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] = None
         middlewares["scrapy.downloadermiddlewares.redirect.RedirectMiddleware"] = None

@@ -7,6 +7,7 @@ Scrapy's RetryMiddleware retries at once; a disclosure site under load answers 5
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Self
@@ -19,6 +20,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.response import response_status_message
 
 from spiders.gate import Gate
+from spiders.watchdog import WAIT_UNTIL
 
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 30.0
@@ -51,6 +53,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if retry is None:
             return response
         if wait > 0:
+            if self.crawler.stats is not None:  # tell the watchdog: this silence is a wait, not a stall
+                until = time.monotonic() + wait + 1.0
+                self.crawler.stats.max_value(WAIT_UNTIL, until)
             await asyncio.sleep(wait)
         return retry
 

@@ -70,6 +70,7 @@ def crawl_settings(policy: CrawlPolicy, *, polite: bool = True) -> dict[str, Any
             "RETRY_TIMES": policy.retries,
             "ROBOTSTXT_OBEY": policy.obey_robots,
             "USER_AGENT": user_agent(policy.user_agent),
+            "XXGK_STALL_SECONDS": policy.stall_seconds,
         }
     )
     return settings
