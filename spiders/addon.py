@@ -24,4 +24,7 @@ class XxgkAddon:
         middlewares["spiders.middlewares.ExplicitProxyMiddleware"] = 50
         # Before robots.txt (100): a refused host has its robots.txt refused too, and nothing is sent.
         middlewares["spiders.gate.GateMiddleware"] = 40
+        # robots.txt bounded in size and rules, parsed off the event loop (spiders/robots.py).
+        middlewares["scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"] = None
+        middlewares["spiders.robots.BoundedRobotsTxtMiddleware"] = 100
         settings["DOWNLOADER_MIDDLEWARES"] = middlewares
