@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from auditor.calendar import CHINA
 from auditor.editions import TitlePeriod, title_period
-from auditor.models import Entry, FetchStatus, Link, LinkVia, Page, PageKind, PageRole
+from auditor.models import TLS_UNVERIFIED_STAT, Entry, FetchStatus, Link, LinkVia, Page, PageKind, PageRole
 from auditor.store import Store
 
 #: HTTP answers that come from a firewall rather than the site (DOMAIN.md: 412/521 are WAF answers).
@@ -81,6 +81,7 @@ class SiteEvidence:
     """The links of the site's furniture, one per target URL, as checked in one run."""
 
     links: tuple[Link, ...]
+    tls_unverified: bool = False  # the crawl ran with policy.verify_tls false: evidence could be forged
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ class ItemEvidence:
     pages: tuple[Page, ...]
     entries: tuple[Entry, ...]
     links: tuple[Link, ...]
+    tls_unverified: bool = False  # the crawl ran with policy.verify_tls false: evidence could be forged
     set_aside: tuple[str, ...] = ()  # the item's list pages whose entries were the site's template
 
     def role(self, role: PageRole) -> tuple[Page, ...]:
@@ -243,4 +245,5 @@ def load_site_evidence(store: Store, run_id: int, template: Template) -> SiteEvi
         for k in store.links(run_id, via=LinkVia.CONTENT):
             if k.to_url in template.links:
                 links.setdefault(k.to_url, k)
-    return SiteEvidence(tuple(links.values()))
+    unverified = bool(store.run_stats(run_id).get(TLS_UNVERIFIED_STAT.replace("/", "_")))
+    return SiteEvidence(tuple(links.values()), tls_unverified=unverified)

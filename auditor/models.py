@@ -36,6 +36,11 @@ class PageKind(enum.StrEnum):
     UNKNOWN = "unknown"  # not parsed (error, link-check only)
 
 
+#: Run statistic the crawl sets when it did not verify TLS certificates (policy.verify_tls false): the
+#: site-level rule reports it from the stored run, so a later change of catalogue does not rewrite it.
+TLS_UNVERIFIED_STAT = "xxgk/tls_unverified"
+
+
 class FetchStatus(enum.StrEnum):
     """What happened when we asked for a URL. Only OK and NOT_MODIFIED carry content."""
 

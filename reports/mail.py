@@ -156,7 +156,7 @@ class PlainAuthRefused(smtplib.SMTPException):
 def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
     user, password = os.environ.get(ENV_USER, ""), os.environ.get(ENV_PASSWORD, "")
     if user and smtp.security is Security.NONE and not smtp.allow_plain_auth:
-        raise PlainAuthRefused(f"SMTP 登录需要加密连接：security = \"none\" 会明文发送密码；请改用 starttls 或 ssl，"
+        raise PlainAuthRefused("SMTP 登录需要加密连接：security = \"none\" 会明文发送密码；请改用 starttls 或 ssl，"
                                "或仅对本机中继设置 smtp.allow_plain_auth = true")
     if smtp.security is Security.SSL:
         client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout,

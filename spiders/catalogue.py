@@ -23,7 +23,17 @@ from scrapy.exceptions import StopDownload
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from auditor.models import Entry, FetchStatus, FoundDate, Link, LinkVia, Page, PageKind, PageRole
+from auditor.models import (
+    TLS_UNVERIFIED_STAT,
+    Entry,
+    FetchStatus,
+    FoundDate,
+    Link,
+    LinkVia,
+    Page,
+    PageKind,
+    PageRole,
+)
 from auditor.store import Store
 from checklist.model import Site, SiteItem
 from spiders.attachments import decode_with_encoding, filename_from_content_disposition, sniff_kind
@@ -122,6 +132,11 @@ class CatalogueSpider(scrapy.Spider):
     # -- scheduling ---------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if not self.policy.verify_tls and self.crawler.stats is not None:
+            # The catalogue's explicit opt-out (a campus site with a broken chain): logged, and kept with
+            # the run so that the dashboard reports it as the site's problem (auditor/rules/site.py).
+            self.logger.warning("TLS certificates are NOT verified for %s (policy.verify_tls: false)", self.site.id)
+            self.crawler.stats.set_value(TLS_UNVERIFIED_STAT, 1)
         for number in self.item_numbers:
             site_item = self.site.item(number)
             for url in site_item.urls:

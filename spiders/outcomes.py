@@ -18,6 +18,7 @@ from scrapy.exceptions import (
     IgnoreRequest,
     ResponseDataLossError,
 )
+from service_identity.exceptions import VerificationError
 from twisted.internet import error as twisted_error
 from twisted.web._newclient import ResponseNeverReceived
 
@@ -79,7 +80,7 @@ def classify_failure(exc: BaseException, host: str = "") -> tuple[FetchStatus, s
     internal = _cause(exc, InternalAddressError)
     if internal is not None:
         return FetchStatus.BLOCKED, str(internal.args[0] if internal.args else internal)
-    tls = _cause(exc, SSL.Error)
+    tls = _cause(exc, SSL.Error) or _cause(exc, VerificationError)
     if tls is not None:
         return FetchStatus.TLS, f"证书或加密连接错误（证书无效或不属于该域名）：{tls}"[:300]
     if isinstance(exc, IgnoreRequest):

@@ -10,7 +10,16 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from hostile import GOOD_LIST, MAX_STALL_S, Handler, HostileServer, article_page, flaky, run_auditor, write_catalogue
+from hostile import (
+    GOOD_LIST,
+    MAX_STALL_S,
+    Handler,
+    HostileServer,
+    article_page,
+    flaky,
+    run_auditor,
+    write_catalogue,
+)
 
 from auditor.models import RunState
 from auditor.store import Store
