@@ -196,7 +196,7 @@ def send_email(result: AuditResult, paths: ReportPaths, config: Config, console:
     console.print(f"邮件 e-mail: 已发送 sent {len(report.sent)}，无联系人 no contact {len(report.skipped)}，"
                   f"失败 failed {len(report.failed)}", highlight=False)
     for failed in report.failed:
-        console.print(f"  ✗ {failed.department} <{failed.to}>: {failed.error}", highlight=False)
+        console.print(Text("  ✗ ") + visible(f"{failed.department} <{failed.to}>: {failed.error}"))
 
 
 # -- summary ----------------------------------------------------------------------------------------------
@@ -233,8 +233,9 @@ def print_summary(result: AuditResult, console: Console) -> None:
         for it in problems:
             label, style = _STATUS_ZH[it.status]
             worst = next((f for f in it.findings if f.status is it.status), None)
-            table.add_row(str(it.item), it.short_name, Text(label, style=style), "、".join(it.departments),
-                          Text(worst.message if worst else ""))
+            # Messages quote crawled titles and URLs: shown with control characters visible, never raw.
+            table.add_row(str(it.item), it.short_name, Text(label, style=style), visible("、".join(it.departments)),
+                          visible(worst.message if worst else ""))
         console.print(table)
     if result.scored and result.overall_score is not None:
         console.print(f"总体得分 overall score: [bold]{result.overall_score}[/]   ({SCORE_FORMULA})", highlight=False)
