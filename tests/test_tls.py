@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import ssl
-import threading
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -22,7 +21,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from hostile import Handler, HostileServer, list_page, run_auditor, write_catalogue
+from hostile import HostileServer, list_page, run_auditor, write_catalogue
 
 from auditor.models import FetchStatus
 from auditor.store import Store
