@@ -466,7 +466,8 @@ class Store:
         return {
             r[0]
             for r in self.db.execute(
-                "SELECT k.to_url FROM links k JOIN page_items i ON i.run_id=k.run_id AND i.url=k.from_url"
+                "SELECT k.to_url FROM links k JOIN page_items i INDEXED BY page_items_url"
+                " ON i.run_id=k.run_id AND i.url=k.from_url"
                 " WHERE k.run_id=? AND k.via=? GROUP BY k.to_url HAVING COUNT(DISTINCT i.item) >= ?",
                 (run_id, LinkVia.CONTENT.value, min_items),
             )

@@ -23,7 +23,7 @@ AS_OF = date(2018, 11, 30)
 
 
 def _run_with_a_big_page(db: Path, n: int) -> int:
-    """A complete run of the sample catalogue whose item 1 column lists `n` entries and links `n` pages."""
+    """A complete run of the sample catalogue whose item 1 column lists `n` entries and has `n` other links."""
     site = load_site("ustb")
     now = datetime(2018, 11, 30, tzinfo=UTC)
     with Store(db) as store:
@@ -40,6 +40,11 @@ def _run_with_a_big_page(db: Path, n: int) -> int:
                          position=i, date_shown="2018-06-01", date=date(2018, 6, 1)) for i in range(n)]
         links = [Link(from_url=column, to_url=e.url, status=FetchStatus.OK, http_status=200, text=e.title,
                       via=LinkVia.ENTRY) for e in entries]
+        # and as many links in the column's text (a 友情链接 block), checked and refused or not
+        links += [Link(from_url=column, to_url=f"http://127.0.0.1:9/x{i}", status=FetchStatus.BLOCKED, text="站",
+                       via=LinkVia.CONTENT) for i in range(n)]
+        pages += [Page(url=f"http://127.0.0.1:9/x{i}", role=PageRole.LINKED, status=FetchStatus.BLOCKED,
+                       items=(1,), parent=column, fetched_at=now) for i in range(n)]
         pages += [Page(url=e.url, role=PageRole.LINKED, status=FetchStatus.OK, items=(1,), http_status=200,
                        parent=column, fetched_at=now) for e in entries]
         store.add_pages(run.id, pages)
@@ -75,4 +80,4 @@ def test_evaluation_costs_grow_linearly_with_the_links_of_one_page(tmp_path: Pat
     assert big_steps < 200 * small_steps, (small_steps, big_steps)
     assert big_seconds < 200 * small_seconds, (small_seconds, big_seconds)
     with sqlite3.connect(tmp_path / "big.sqlite") as db:
-        assert db.execute("SELECT count(*) FROM links").fetchone()[0] == 100_000
+        assert db.execute("SELECT count(*) FROM links").fetchone()[0] == 200_000
