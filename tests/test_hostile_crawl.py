@@ -291,3 +291,10 @@ def test_the_healthy_shared_column_is_judged_on_its_content(crawled: Crawled,
     the run an outage."""
     healthy = [it for n, it in findings.items() if n not in crawled.item_of.values()]
     assert healthy and all(it["status"] != "inconclusive" for it in healthy)
+
+
+def test_a_redirect_loop_keeps_its_chain_in_the_evidence(crawled: Crawled) -> None:
+    page = crawled.page("/redirect/loop/a")
+    assert page.status is FetchStatus.REDIRECT_LOOP and page.status.is_site_fault
+    hops = [hop.split(" ", 1)[1] for hop in page.redirects]
+    assert crawled.site.url("/redirect/loop/b") in hops and crawled.site.url("/redirect/loop/a") in hops, page.redirects
