@@ -179,6 +179,9 @@ class CrawlPolicy:
     #: End the crawl (interrupted, not scored) when nothing at all happens for this long: no response, no
     #: failure, no record. Longer than a timeout with its retries; a Retry-After wait does not count.
     stall_seconds: float = 600.0
+    #: Links of one page recorded and checked (content and furniture together): a 友情链接 directory of
+    #: 100,000 links must not cost the night its memory. The page's record says where the cut was.
+    max_links_per_page: int = 2000
 
 
 @dataclass(frozen=True)

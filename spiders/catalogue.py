@@ -408,8 +408,11 @@ class CatalogueSpider(scrapy.Spider):
                                           error=f"页面无法解析：{exc}"):
                 yield out
             return
+        links = len(extract.links) + len(extract.furniture_links)
+        cut = (f"链接过多：只记录并检查了前 {self.policy.max_links_per_page} 个（truncated at "
+               f"{self.policy.max_links_per_page} of {links}）") if links > self.policy.max_links_per_page else ""
         page = replace(
-            self._base_page(url, node, response, FetchStatus.OK, ""),
+            self._base_page(url, node, response, FetchStatus.OK, cut),
             kind=extract.kind,
             title=extract.title,
             text=extract.text,
@@ -466,8 +469,10 @@ class CatalogueSpider(scrapy.Spider):
         for a in (*extract.attachments, *extract.embedded):
             yield from self._follow(a.url, PageRole.ATTACHMENT, items, parent=url, depth=depth, text=a.name,
                                     via=LinkVia.ATTACHMENT)
+        budget = self.policy.max_links_per_page  # the page record says "truncated at N of K" (_record_html)
         for links, via in ((extract.links, LinkVia.CONTENT), (extract.furniture_links, LinkVia.FURNITURE)):
-            for link in links:
+            kept, budget = links[:max(0, budget)], budget - len(links)
+            for link in kept:
                 if self.nodes.get(link.url) is node:
                     continue  # a page's link to itself (navigation, "first page") says nothing
                 yield from self._follow(link.url, PageRole.LINKED, items, parent=url, depth=depth, text=link.text,

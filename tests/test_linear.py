@@ -14,6 +14,8 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from hostile import HostileServer, article_page, closed_port, html, list_page, run_auditor, write_catalogue
+
 from auditor.evaluate import evaluate
 from auditor.models import Entry, FetchStatus, Link, LinkVia, Page, PageKind, PageRole, RunState
 from auditor.store import Store
@@ -81,3 +83,23 @@ def test_evaluation_costs_grow_linearly_with_the_links_of_one_page(tmp_path: Pat
     assert big_seconds < 200 * small_seconds, (small_seconds, big_seconds)
     with sqlite3.connect(tmp_path / "big.sqlite") as db:
         assert db.execute("SELECT count(*) FROM links").fetchone()[0] == 200_000
+
+
+def test_a_page_with_thousands_of_links_records_a_bounded_number_and_says_so(tmp_path: Path) -> None:
+    n, bound = 3000, 100
+    closed = closed_port()
+    links = "".join(f'<li><a href="http://127.0.0.1:{closed}/x{i}">站{i}</a></li>' for i in range(n))
+    with HostileServer() as site:
+        site.route("/links.htm", html(list_page("友情链接", [("/a1.htm", "2018年公告", "2018-06-01")],
+                                                extra=f'<ul class="links">{links}</ul>')))
+        site.route("/a1.htm", html(article_page("公告", "2018-06-01")))
+        catalogue = write_catalogue(tmp_path / "site.yaml", {k: site.url("/links.htm") for k in range(1, 51)},
+                                    policy={"max_links_per_page": bound})
+        ran = run_auditor(["crawl", "--site", str(catalogue), "--db", str(tmp_path / "a.sqlite"), "--no-polite"],
+                          timeout=120)
+        assert ran.returncode == 0, ran.stderr[-2000:]
+        with sqlite3.connect(tmp_path / "a.sqlite") as db:
+            recorded = db.execute("SELECT count(*) FROM links WHERE to_url LIKE ?", (f"%:{closed}/%",)).fetchone()[0]
+            error = db.execute("SELECT error FROM pages WHERE url=?", (site.url("/links.htm"),)).fetchone()[0]
+    assert bound - 5 <= recorded <= bound, recorded  # the page's other links share the bound
+    assert f"truncated at {bound} of {n}" in error, error
