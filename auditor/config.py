@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 
 class ConfigError(Exception):
@@ -50,6 +51,7 @@ class SmtpConfig:
     host: str = ""
     port: int = 587
     security: str = "starttls"  # starttls | ssl | none
+    allow_plain_auth: bool = False  # log in over security = "none" (a relay on this machine only)
     sender: str = ""
     user: str = ""  # from XXGK_SMTP_USER only
     password: str = ""  # from XXGK_SMTP_PASSWORD only
@@ -70,11 +72,26 @@ class Config:
             values = dict(vars(getattr(self, section)))
             if section == "smtp" and values.get("password"):
                 values["password"] = "********"
+            if section == "crawl":
+                values["proxy"] = mask_url(values["proxy"])
             out[section] = values
         return out
 
 
 _SECRETS = {("smtp", "user"), ("smtp", "password")}
+
+
+def mask_url(url: str) -> str:
+    """A URL fit to print: the password of `user:password@host` replaced by ********."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url
+    if not password:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:********@{host}"))
 
 
 def candidate_paths() -> list[Path]:
@@ -129,6 +146,9 @@ def _apply(section: Any, name: str, given: dict[str, Any], source: str, env: dic
             raise ConfigError(f"{source}: [{name}] unknown key {key!r} (known: {', '.join(known)})")
         if (name, key) in _SECRETS:
             raise ConfigError(f"{source}: [{name}] {key} must come from the environment (XXGK_SMTP_{key.upper()})")
+        if (name, key) == ("crawl", "proxy") and isinstance(value, str) and "@" in value.partition("://")[2]:
+            raise ConfigError(f"{source}: [crawl] proxy must not hold credentials (user:password@); give the"
+                              " whole proxy URL in the environment instead (XXGK_CRAWL_PROXY)")
         changes[key] = _coerce(value, getattr(section, key), f"{source}: [{name}] {key}")
     for key in known:
         env_value = env.get(f"XXGK_{name.upper()}_{key.upper()}")

@@ -35,7 +35,7 @@ GATES = frozenset({CatalogueReachable.id, NotBlank.id})
 NOTE_RULES = (DECLARED_ABSENCE.id, SITE_OUTAGE.id)
 #: Fetch results that are not errors: not fetched on purpose (robots.txt, other hosts, crawl bounds).
 _NOT_ERRORS = frozenset({FetchStatus.OK, FetchStatus.NOT_MODIFIED, FetchStatus.ROBOTS, FetchStatus.OFFSITE,
-                         FetchStatus.BOUNDED})
+                         FetchStatus.BOUNDED, FetchStatus.BLOCKED})
 
 
 def default_as_of() -> date:

@@ -43,6 +43,11 @@ class PageKind(enum.StrEnum):
     UNKNOWN = "unknown"  # not parsed (error, link-check only)
 
 
+#: Run statistic the crawl sets when it did not verify TLS certificates (policy.verify_tls false): the
+#: site-level rule reports it from the stored run, so a later change of catalogue does not rewrite it.
+TLS_UNVERIFIED_STAT = "xxgk/tls_unverified"
+
+
 class FetchStatus(enum.StrEnum):
     """What happened when we asked for a URL. Only OK and NOT_MODIFIED carry content."""
 
@@ -57,10 +62,11 @@ class FetchStatus(enum.StrEnum):
     ROBOTS = "robots"  # robots.txt forbids it; not fetched
     WAF = "waf"  # a firewall or challenge answered instead of the site (412/521, challenge page)
     OFFSITE = "offsite"  # a host the catalogue does not allow; not fetched
-    REDIRECT_LOOP = "redirect-loop"  # too many redirects
+    REDIRECT_LOOP = "redirect-loop"  # a redirect loop or too many redirects: the site's fault
     BOUNDED = "bounded"  # not fetched: a crawl bound (depth, pages) was reached
     UNREADABLE = "unreadable"  # answered, but our reader gave up on it (time, crash): our limit, not a fault
     NETWORK = "network"  # any other transport failure
+    BLOCKED = "blocked"  # our gate refused to send it (internal address, scheme): never requested
 
     @property
     def has_content(self) -> bool:
@@ -91,7 +97,7 @@ class Fault(enum.StrEnum):
     """Whose fault a fetch that failed is: the one answer to "is this a broken link?"."""
 
     NONE = "none"  # answered with content
-    DEPARTMENT = "department"  # 404, 410, 500, a redirect loop …: the page's owner must mend it
+    DEPARTMENT = "department"  # 404, 410, 500 …: the page's owner must mend it
     SITE = "site"  # the site, the network, a firewall or our reader failed: nobody's compliance fault
     NOT_CHECKED = "not-checked"  # not fetched on purpose: robots.txt, other hosts, crawl bounds
 
@@ -104,7 +110,7 @@ def fault_of(status: FetchStatus, http_status: int | None) -> Fault:
         status is FetchStatus.HTTP_ERROR and http_status in FIREWALL_HTTP_STATUSES | OVERLOAD_HTTP_STATUSES
     ):
         return Fault.SITE
-    if status in (FetchStatus.HTTP_ERROR, FetchStatus.REDIRECT_LOOP):
+    if status is FetchStatus.HTTP_ERROR:
         return Fault.DEPARTMENT
     return Fault.NOT_CHECKED
 
@@ -118,6 +124,7 @@ _INFRASTRUCTURE = frozenset(
         FetchStatus.WAF,
         FetchStatus.NETWORK,
         FetchStatus.UNREADABLE,
+        FetchStatus.REDIRECT_LOOP,
     }
 )
 

@@ -178,12 +178,13 @@ def send_email(result: AuditResult, paths: ReportPaths, config: Config, console:
     except ValueError:
         choices = ", ".join(s.value for s in Security)
         raise CommandError(f"[smtp] security {smtp.security!r}: expected one of {choices}") from None
-    settings = SmtpSettings(host=smtp.host, port=smtp.port, security=security, sender=smtp.sender)
+    settings = SmtpSettings(host=smtp.host, port=smtp.port, security=security, sender=smtp.sender,
+                            allow_plain_auth=smtp.allow_plain_auth)
     report = send_scorecards(result, paths.scorecards, settings)
     console.print(f"邮件 e-mail: 已发送 sent {len(report.sent)}，无联系人 no contact {len(report.skipped)}，"
                   f"失败 failed {len(report.failed)}", highlight=False)
     for failed in report.failed:
-        console.print(f"  ✗ {failed.department} <{failed.to}>: {failed.error}", highlight=False)
+        console.print(Text("  ✗ ") + visible(f"{failed.department} <{failed.to}>: {failed.error}"))
 
 
 # -- summary ----------------------------------------------------------------------------------------------
@@ -219,8 +220,9 @@ def print_summary(result: AuditResult, console: Console) -> None:
         table.add_column("问题 problem", overflow="fold", ratio=3)
         for it in problems:
             worst = next((f for f in it.findings if f.status is it.status), None)
-            table.add_row(str(it.item), it.short_name, verdict_text(it.status), "、".join(it.departments),
-                          Text(worst.message if worst else ""))
+            # Messages quote crawled titles and URLs: shown with control characters visible, never raw.
+            table.add_row(str(it.item), it.short_name, verdict_text(it.status), visible("、".join(it.departments)),
+                          visible(worst.message if worst else ""))
         console.print(table)
     if result.scored and result.overall_score is not None:
         console.print(f"总体得分 overall score: [bold]{result.overall_score}[/]   ({SCORE_FORMULA})", highlight=False)

@@ -14,12 +14,14 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import enum
+import ipaddress
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -725,7 +727,7 @@ _SITE_ITEM_KEYS = ("url", "urls", "departments", "selectors", "deadline", "max_a
 _SELECTOR_KEYS = tuple(f.name for f in dataclasses.fields(Selectors))
 _POLICY_FIELDS = {f.name: type(getattr(CrawlPolicy(), f.name)) for f in dataclasses.fields(CrawlPolicy)}
 _ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
-_HOST_RE = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+_HOST_RE = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?")
 
 
 class _SiteParser:
@@ -793,7 +795,8 @@ class _SiteParser:
                 self.r.error(
                     node.value[i],
                     f"allowed_hosts[{i}]",
-                    f"'{host}' is not a host name or a '*.example.edu.cn' pattern (no scheme, no path)",
+                    f"'{host}' is not a host name or a '*.example.edu.cn' pattern, optionally with :port"
+                    " (no scheme, no path)",
                 )
                 return None
         return hosts
@@ -834,7 +837,7 @@ class _SiteParser:
         if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
             self.r.error(node, field, f"'{value}' is not a web address (http:// or https:// and a host)")
             return None
-        if self.hosts is not None and not _host_checker(self.hosts).host_allowed(parts.hostname):
+        if self.hosts is not None and not _host_checker(self.hosts).host_allowed(parts.hostname, _port(parts)):
             allowed = ", ".join(self.hosts)
             self.r.error(node, field, f"host {parts.hostname} is not in allowed_hosts ({allowed})")
             return None
@@ -856,7 +859,11 @@ class _SiteParser:
             elif kind is float:
                 value = r.number(value_node, f)
             else:
-                value = r.text(value_node, f)
+                value = r.text(value_node, f, empty_ok=key == "allow_internal")
+                problem = _allowance_error(value) if key == "allow_internal" and value else ""
+                if problem:
+                    r.error(value_node, f, problem)
+                    value = None
             if value is not None:
                 values[key] = value
         return CrawlPolicy(**values) if len(values) == len(m) else None
@@ -875,6 +882,12 @@ class _SiteParser:
             name = r.text(m["name"], f"{f}.name")
             contact = r.text(m["contact"], f"{f}.contact", empty_ok=True) if "contact" in m else ""
             if name is None or contact is None:
+                continue
+            if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name):
+                # A line break in a name would split an e-mail header or a report line; direction marks
+                # would disguise a file name. Names are typed by people: refuse, do not silently clean.
+                r.error(m["name"], f"{f}.name", f"department name {name!r} contains a line break or an"
+                        " invisible control character; remove it")
                 continue
             if contact and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", contact):
                 r.error(m["contact"], f"{f}.contact", f"'{contact}' is not an e-mail address")
@@ -984,6 +997,27 @@ class _SiteParser:
         reason = self.r.text(m["reason"], f"{field}.reason")
         until = self.r.iso_date(m["until"], f"{field}.until")
         return Absence(reason, until) if reason is not None and until is not None else None
+
+
+def _port(parts: SplitResult) -> int:
+    """The port a URL connects to, so that `host:port` entries in allowed_hosts can be matched."""
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def _allowance_error(value: str) -> str:
+    """'' when policy.allow_internal is a comma-separated list of host patterns and networks (CIDR)."""
+    for raw in value.split(","):
+        entry = raw.strip().lower()
+        if not entry:
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+            continue
+        except ValueError:
+            pass
+        if not _HOST_RE.fullmatch(entry) or ":" in entry:
+            return f"'{raw.strip()}' is neither a host name nor a network such as 10.8.0.0/16"
+    return ""
 
 
 def _host_checker(hosts: tuple[str, ...]) -> Site:

@@ -170,6 +170,18 @@ class CrawlPolicy:
     max_pages_total: int = 20000
     max_download_bytes: int = 20 * 1024 * 1024
     check_links: bool = True
+    #: Hosts and networks (comma-separated: "xxgk.example.edu.cn, 10.8.0.0/16") that may resolve to or be
+    #: internal addresses: a campus site seen from inside the campus. Nothing internal is reached otherwise.
+    allow_internal: str = ""
+    #: Verify TLS certificates. Turn off only for a campus site with a broken chain: the dashboard then
+    #: reports it as the site's problem, since its evidence could be forged by anyone on the path.
+    verify_tls: bool = True
+    #: End the crawl (interrupted, not scored) when nothing at all happens for this long: no response, no
+    #: failure, no record. Longer than a timeout with its retries; a Retry-After wait does not count.
+    stall_seconds: float = 600.0
+    #: Links of one page recorded and checked (content and furniture together): a 友情链接 directory of
+    #: 100,000 links must not cost the night its memory. The page's record says where the cut was.
+    max_links_per_page: int = 2000
 
 
 @dataclass(frozen=True)
@@ -199,16 +211,29 @@ class Site:
                 return d
         raise KeyError(name)
 
-    def host_allowed(self, host: str) -> bool:
-        host = host.lower().rstrip(".")
-        for pattern in self.allowed_hosts:
-            p = pattern.lower()
-            if p.startswith("*."):
-                if host == p[2:] or host.endswith(p[1:]):
-                    return True
-            elif host == p:
+    def host_allowed(self, host: str, port: int | None = None) -> bool:
+        return host_matches(self.allowed_hosts, host, port)
+
+
+def host_matches(patterns: tuple[str, ...], host: str, port: int | None = None) -> bool:
+    """Does `host` (on `port`) match one of the patterns: exact names or `*.domain` (which covers the
+    domain itself), each with an optional `:port` that must then match too (a pattern without a port
+    allows every port, as before; `port` None means "not known", which a pattern with a port refuses)."""
+    host = host.lower().rstrip(".")
+    for pattern in patterns:
+        p = pattern.lower()
+        wanted: int | None = None
+        if p.count(":") == 1:
+            p, _, digits = p.partition(":")
+            wanted = int(digits)
+        if wanted is not None and port != wanted:
+            continue
+        if p.startswith("*."):
+            if host == p[2:] or host.endswith(p[1:]):
                 return True
-        return False
+        elif host == p:
+            return True
+    return False
 
 
 def parse_item_numbers(text: str) -> list[int]:

@@ -81,14 +81,22 @@ def fmt_score(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
+#: UTF-8 bytes a department's part of a file name may take: with the index and a suffix the whole name
+#: stays far below the 255 bytes most file systems allow (61 emoji are 244 bytes on their own).
+FILENAME_BYTES = 120
+
+
 def safe_filename(index: int, name: str) -> str:
-    """`03-财务处`: keeps Chinese, drops path separators, reserved and control characters, bounded length.
+    """`03-财务处`: keeps Chinese, drops path separators, reserved, control and invisible format characters
+    (bidi overrides would disguise the name), bounded in bytes, not characters.
 
     The index keeps two departments whose names clean to the same string apart."""
     text = unicodedata.normalize("NFC", name)
-    text = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', "_", text)
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text
+                   if unicodedata.category(c) not in ("Cf", "Cs", "Co", "Cn"))
+    text = re.sub(r'[\\/:*?"<>|]+', "_", text)
     text = re.sub(r"\s+", " ", text).strip(" ._")
-    text = text[:60] or "部门"
+    text = text.encode("utf-8")[:FILENAME_BYTES].decode("utf-8", "ignore").rstrip(" ._") or "部门"
     return f"{index:02d}-{text}"
 
 

@@ -13,6 +13,7 @@ import mimetypes
 import os
 import smtplib
 import ssl
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -43,6 +44,9 @@ class SmtpSettings:
     sender: str = "xxgk-auditor@localhost"
     sender_name: str = "信息公开检查"
     timeout: float = 30.0
+    #: Send the SMTP password over a connection without TLS: only for a relay on this machine, and only
+    #: when the operator says so (config `smtp.allow_plain_auth`); otherwise such a login is refused.
+    allow_plain_auth: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,14 @@ class MailReport:
     failed: tuple[Failed, ...]
 
 
+def _one_line(text: str) -> str:
+    """A header value: line breaks and other control characters would start a header of their own."""
+    return "".join(" " if unicodedata.category(c)[0] == "C" or c in "\u2028\u2029" else c for c in text)
+
+
 def subject(result: AuditResult, dep: DepartmentResult) -> str:
     """`【信息公开检查】财务处 2018-11-30 得分 72.5（2项不合格）`."""
-    head = f"【信息公开检查】{dep.name} {result.as_of.isoformat()}"
+    head = f"【信息公开检查】{_one_line(dep.name)} {result.as_of.isoformat()}"
     if not result.scored:
         return f"{head} 本次检查未完成（{result.run.state.label}），不计分"
     fails, warns = dep.counts.get(Verdict.FAIL, 0), dep.counts.get(Verdict.WARN, 0)
@@ -140,7 +149,15 @@ def build_message(result: AuditResult, dep: DepartmentResult, to: str, attachmen
     return msg
 
 
+class PlainAuthRefused(smtplib.SMTPException):
+    """A password would cross the network unencrypted: refused unless explicitly allowed."""
+
+
 def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
+    user, password = os.environ.get(ENV_USER, ""), os.environ.get(ENV_PASSWORD, "")
+    if user and smtp.security is Security.NONE and not smtp.allow_plain_auth:
+        raise PlainAuthRefused("SMTP 登录需要加密连接：security = \"none\" 会明文发送密码；请改用 starttls 或 ssl，"
+                               "或仅对本机中继设置 smtp.allow_plain_auth = true")
     if smtp.security is Security.SSL:
         client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout,
                                                 context=ssl.create_default_context())
@@ -148,7 +165,6 @@ def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
         client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
         if smtp.security is Security.STARTTLS:
             client.starttls(context=ssl.create_default_context())
-    user, password = os.environ.get(ENV_USER, ""), os.environ.get(ENV_PASSWORD, "")
     if user:
         client.login(user, password)
     return client
@@ -171,15 +187,31 @@ def send_scorecards(result: AuditResult, scorecard_paths: Sequence[Path], smtp: 
             skipped.append(dep.name)
     sent: list[Sent] = []
     failed: list[Failed] = []
-    if plan:
-        with _connect(smtp) as client:
-            for dep, to in plan:
+    client: smtplib.SMTP | None = None
+    try:
+        for dep, to in plan:
+            # Each department on its own: a bad record or a dropped connection costs that one e-mail only.
+            try:
                 msg = build_message(result, dep, to, files.get(dep.name, []), smtp)
-                try:
-                    client.send_message(msg)
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
-                    failed.append(Failed(dep.name, to, str(exc)))
-                    continue
-                sent.append(Sent(dep.name, to, str(msg["Subject"]),
-                                 tuple(p.name for p in files.get(dep.name, []))))
+                if client is None:
+                    client = _connect(smtp)
+                client.send_message(msg)
+            except (smtplib.SMTPException, OSError, ValueError, UnicodeError) as exc:
+                failed.append(Failed(dep.name, to, f"{type(exc).__name__}: {exc}"[:500]))
+                if isinstance(exc, smtplib.SMTPServerDisconnected | OSError | PlainAuthRefused):
+                    _closed(client)
+                    client = None
+                continue
+            sent.append(Sent(dep.name, to, str(msg["Subject"]), tuple(p.name for p in files.get(dep.name, []))))
+    finally:
+        _closed(client)
     return MailReport(tuple(sent), tuple(skipped), tuple(failed))
+
+
+def _closed(client: smtplib.SMTP | None) -> None:
+    """Leave a session (a broken one quietly): the next department opens a fresh one."""
+    if client is not None:
+        try:
+            client.quit()
+        except (smtplib.SMTPException, OSError):
+            client.close()

@@ -11,12 +11,16 @@ from scrapy.downloadermiddlewares.httpauth import HttpAuthMiddleware
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 
+from spiders.gate import GateMiddleware
 from spiders.middlewares import BackoffRetryMiddleware, ExplicitProxyMiddleware, GuardedRedirectMiddleware
 from spiders.pipelines import StorePipeline
 from spiders.progress import ProgressExtension
+from spiders.robots import BoundedRobotsTxtMiddleware
+from spiders.watchdog import StallWatchdog
 
 MIDDLEWARES = "DOWNLOADER_MIDDLEWARES"
 
@@ -36,10 +40,15 @@ class XxgkAddon:
     def update_settings(self, settings: BaseSettings) -> None:
         settings.set_in_component_priority_dict("ITEM_PIPELINES", StorePipeline, 300)
         settings.set_in_component_priority_dict("EXTENSIONS", ProgressExtension, 500)
+        settings.set_in_component_priority_dict("EXTENSIONS", StallWatchdog, 510)
         _replace(settings, RetryMiddleware, BackoffRetryMiddleware)
         _replace(settings, RedirectMiddleware, GuardedRedirectMiddleware)
+        # robots.txt bounded in size and rules, parsed off the event loop (spiders/robots.py).
+        _replace(settings, RobotsTxtMiddleware, BoundedRobotsTxtMiddleware)
         # The catalogue's allowed hosts are enforced by the spider (off-site = link check only); no auth.
         settings.set_in_component_priority_dict(MIDDLEWARES, OffsiteMiddleware, None)
         settings.set_in_component_priority_dict(MIDDLEWARES, HttpAuthMiddleware, None)
         # Before RobotsTxtMiddleware (100) and HttpProxyMiddleware (750): robots.txt goes the same way.
         settings.set_in_component_priority_dict(MIDDLEWARES, ExplicitProxyMiddleware, 50)
+        # Before robots.txt (100): a refused host has its robots.txt refused too, and nothing is sent.
+        settings.set_in_component_priority_dict(MIDDLEWARES, GateMiddleware, 40)

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -27,15 +26,25 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from auditor import __version__
-from auditor.models import Entry, FetchStatus, FoundDate, Link, LinkVia, Page, PageKind, PageRole, RunState
+from auditor.models import (
+    TLS_UNVERIFIED_STAT,
+    Entry,
+    FetchStatus,
+    FoundDate,
+    Link,
+    LinkVia,
+    Page,
+    PageKind,
+    PageRole,
+    RunState,
+)
 from auditor.store import Store
-from checklist.loader import load_site
 from checklist.model import Site, SiteItem, parse_item_numbers
-from spiders.addresses import internal_address
 from spiders.attachments import decode_with_encoding, filename_from_content_disposition, sniff_kind
 from spiders.extract import PageExtract, canonical_url, is_attachment_url
+from spiders.gate import Gate, effective_port
 from spiders.outcomes import classify_failure, waf_reason
-from spiders.settings import policy_settings, user_agent
+from spiders.settings import policy_settings, site_of, user_agent
 from spiders.workers import ExtractionFailed, Workers
 
 #: Roles whose pages we read and follow (on allowed hosts); everything else is checked for reachability.
@@ -97,12 +106,12 @@ class _Node:
         return tuple(sorted(self.items if self.role is not PageRole.LINKED else self.items | self.linked_by))
 
 
-@lru_cache(maxsize=8)
-def _site(ref: str) -> Site:
-    """The catalogue named by `XXGK_SITE` (read once for the settings, once for the spider)."""
-    if not ref:
+def _site(settings: BaseSettings) -> Site:
+    """The catalogue named by `XXGK_SITE`, which a crawl cannot do without."""
+    site = site_of(settings)
+    if site is None:
         raise NotConfigured("XXGK_SITE is not set: give a catalogue id or file, e.g. -s XXGK_SITE=ustb")
-    return load_site(ref)
+    return site
 
 
 class CatalogueSpider(scrapy.Spider):
@@ -117,7 +126,7 @@ class CatalogueSpider(scrapy.Spider):
         """The catalogue's `policy:` sets this site's politeness, bounds and robots.txt (spider priority:
         a `-s` on the command line still wins)."""
         super().update_settings(settings)
-        policy = _site(settings.get("XXGK_SITE", "")).policy
+        policy = _site(settings).policy
         if settings.getbool("XXGK_IGNORE_ROBOTS"):
             policy = replace(policy, obey_robots=False)
         values = policy_settings(policy, polite=settings.getbool("XXGK_POLITE", True))
@@ -127,7 +136,7 @@ class CatalogueSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         s = crawler.settings
-        site = _site(s.get("XXGK_SITE", ""))
+        site = _site(s)
         db_path = s.get("XXGK_DB")
         run_id = s.getint("XXGK_RUN_ID")
         owns_run = not run_id
@@ -167,12 +176,18 @@ class CatalogueSpider(scrapy.Spider):
         self.outstanding: dict[int, int] = defaultdict(int)
         self.total = 0
         self.validators = self.store.validators(site.id, before_run=run_id)
+        self.gate = Gate.for_site(site)
         self.workers = Workers(timeout_s=max(30.0, 4 * self.policy.timeout_seconds),
                                max_chars=self.policy.max_download_bytes, processes=processes)
 
     # -- scheduling ---------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if not self.policy.verify_tls and self.crawler.stats is not None:
+            # The catalogue's explicit opt-out (a campus site with a broken chain): logged, and kept with
+            # the run so that the dashboard reports it as the site's problem (auditor/rules/site.py).
+            self.logger.warning("TLS certificates are NOT verified for %s (policy.verify_tls: false)", self.site.id)
+            self.crawler.stats.set_value(TLS_UNVERIFIED_STAT, 1)
         for number in self.item_numbers:
             site_item = self.site.item(number)
             for url in site_item.urls:
@@ -228,16 +243,17 @@ class CatalogueSpider(scrapy.Spider):
             if new_items and node.recorded:
                 yield PageItems(url, tuple(sorted(new_items)))
             return
-        allowed = self.site.host_allowed(host)
+        allowed = self.site.host_allowed(host, effective_port(url))
         if role in _CRAWLED and not allowed:
             role = PageRole.LINKED  # off-site: checked for reachability, not crawled
         node = _Node(role=role, items=set(items), depth=depth, parent=parent, linked_by=linked_by)
         if parent:
             node.sources.append((parent, text, via))
         self.nodes[url] = node
-        if not allowed and internal_address(host):
+        refused = self.gate.refusal(url, role)
+        if refused is not None:
             # A crawled page must not steer us into private networks (cloud metadata, intranet admin pages).
-            yield from self._resolve(url, FetchStatus.OFFSITE, None, "内网或保留地址，不检查")
+            yield from self._resolve(url, refused.status, None, refused.reason)
             return
         reason = self._bound_reason(role, charged)
         if reason:
@@ -252,7 +268,7 @@ class CatalogueSpider(scrapy.Spider):
 
     def _upgradable(self, url: str, node: _Node) -> bool:
         host = urlsplit(url).hostname or ""
-        return self.site.host_allowed(host) and (node.result is None or node.result[0] is not FetchStatus.BOUNDED)
+        return self.site.host_allowed(host, effective_port(url)) and (node.result is None or node.result[0] is not FetchStatus.BOUNDED)
 
     def _upgrade(self, url: str, node: _Node, role: PageRole, parent: str, depth: int) -> Iterator[Any]:
         """A URL first met as a plain link ("尾页", a menu entry) turns out to be a list page, an article or
@@ -350,7 +366,7 @@ class CatalogueSpider(scrapy.Spider):
                 yield out
             return
         final_host = urlsplit(response.url).hostname or ""
-        if not self.site.host_allowed(final_host):
+        if not self.site.host_allowed(final_host, effective_port(response.url)):
             for out in self._record_plain(url, node, response, status=FetchStatus.OFFSITE,
                                           error=f"重定向到站外：{response.url}"):
                 yield out
@@ -368,18 +384,26 @@ class CatalogueSpider(scrapy.Spider):
         node = self.nodes.get(url)
         if node is None:
             return
-        status, reason = classify_failure(failure.value or Exception("unknown failure"))
+        status, reason = classify_failure(failure.value or Exception("unknown failure"),
+                                          urlsplit(request.url).hostname or "")
         if request.method == "HEAD" and node.role is not PageRole.LINKED:
             yield self._request(url, node)  # upgraded while its link check was under way: now read it
             return
         if node.role is PageRole.LINKED and request.method == "HEAD" and status not in (
-            FetchStatus.ROBOTS, FetchStatus.DNS, FetchStatus.REFUSED, FetchStatus.TOO_LARGE, FetchStatus.TIMEOUT
+            FetchStatus.ROBOTS, FetchStatus.DNS, FetchStatus.REFUSED, FetchStatus.TOO_LARGE, FetchStatus.TIMEOUT,
+            FetchStatus.BLOCKED, FetchStatus.OFFSITE, FetchStatus.TLS, FetchStatus.REDIRECT_LOOP,
         ):
             yield self._request(url, node, method="GET")
             return
         if status is FetchStatus.TOO_LARGE and request.meta.get("xxgk_headers_only"):
             status, reason = FetchStatus.OK, ""  # the body was large, but the link answered
-        yield from self._resolve(url, status, None, reason)
+        chain: tuple[str, ...] = ()
+        if status is FetchStatus.REDIRECT_LOOP:
+            # The chain is the evidence the web team needs: where the loop or the endless chain goes.
+            chain = tuple(f"{code} {target}" for code, target in zip(
+                request.meta.get("redirect_reasons", []), [*request.meta.get("redirect_urls", [])[1:], request.url],
+                strict=False))
+        yield from self._resolve(url, status, None, reason, redirects=chain)
 
     # -- recording ----------------------------------------------------------------------------------
 
@@ -435,8 +459,11 @@ class CatalogueSpider(scrapy.Spider):
                                           error=f"页面无法解析：{exc}"):
                 yield out
             return
+        links = len(extract.links) + len(extract.furniture_links)
+        cut = (f"链接过多：只记录并检查了前 {self.policy.max_links_per_page} 个（truncated at "
+               f"{self.policy.max_links_per_page} of {links}）") if links > self.policy.max_links_per_page else ""
         page = replace(
-            self._base_page(url, node, response, FetchStatus.OK, ""),
+            self._base_page(url, node, response, FetchStatus.OK, cut),
             kind=extract.kind,
             title=extract.title,
             text=extract.text,
@@ -493,8 +520,10 @@ class CatalogueSpider(scrapy.Spider):
         for a in (*extract.attachments, *extract.embedded):
             yield from self._follow(a.url, PageRole.ATTACHMENT, items, parent=url, depth=depth, text=a.name,
                                     via=LinkVia.ATTACHMENT)
+        budget = self.policy.max_links_per_page  # the page record says "truncated at N of K" (_record_html)
         for links, via in ((extract.links, LinkVia.CONTENT), (extract.furniture_links, LinkVia.FURNITURE)):
-            for link in links:
+            kept, budget = links[:max(0, budget)], budget - len(links)
+            for link in kept:
                 if self.nodes.get(link.url) is node:
                     continue  # a page's link to itself (navigation, "first page") says nothing
                 yield from self._follow(link.url, PageRole.LINKED, items, parent=url, depth=depth, text=link.text,
@@ -553,7 +582,8 @@ class CatalogueSpider(scrapy.Spider):
                                     via=link.via)
 
     def _resolve(
-        self, url: str, status: FetchStatus, http_status: int | None, error: str, *, record: bool = True
+        self, url: str, status: FetchStatus, http_status: int | None, error: str, *, record: bool = True,
+        redirects: tuple[str, ...] = (),
     ) -> Iterator[Any]:
         node = self.nodes[url]
         if node.result is not None:
@@ -562,7 +592,7 @@ class CatalogueSpider(scrapy.Spider):
         if record:
             yield Page(
                 url=url, role=node.role, status=status, items=node.record_items, http_status=http_status,
-                error=error, parent=node.parent, depth=node.depth,
+                error=error, parent=node.parent, depth=node.depth, redirects=redirects,
                 fetched_at=datetime.now(UTC).replace(microsecond=0),
             )
             node.recorded = True

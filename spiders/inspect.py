@@ -19,6 +19,7 @@ from protego import Protego
 from checklist.model import CrawlPolicy, Selectors, Site
 from spiders.attachments import decode_with_encoding
 from spiders.extract import PageExtract, canonical_url, extract_page
+from spiders.gate import effective_port
 from spiders.settings import user_agent
 
 __all__ = ["InspectError", "Inspected", "inspect_file", "inspect_url"]
@@ -109,7 +110,7 @@ def inspect_url(url: str, *, site: Site | None = None, proxy: str | None = None,
         raise InspectError(f"{url!r}: not a valid address ({exc})") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InspectError(f"{url!r}: not an http(s) address or a file that exists")
-    if site is not None and not site.host_allowed(parts.hostname):
+    if site is not None and not site.host_allowed(parts.hostname, effective_port(url)):
         raise InspectError(f"{parts.hostname}: not among the hosts catalogue {site.id!r} allows (allowed_hosts)")
     policy = site.policy if site is not None else None
     agent = user_agent((policy or CrawlPolicy()).user_agent, contact)
@@ -125,7 +126,7 @@ def inspect_url(url: str, *, site: Site | None = None, proxy: str | None = None,
         try:
             with session.get(url, timeout=timeout, stream=True, allow_redirects=True) as answer:
                 final = answer.url
-                if site is not None and not site.host_allowed(urlsplit(final).hostname or ""):
+                if site is not None and not site.host_allowed(urlsplit(final).hostname or "", effective_port(final)):
                     raise InspectError(f"{url}: redirected off the catalogue's hosts to {final}")
                 if answer.status_code >= 400:
                     raise InspectError(f"{url}: the server answered HTTP {answer.status_code}")

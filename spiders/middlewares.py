@@ -7,20 +7,20 @@ Scrapy's RetryMiddleware retries at once; a disclosure site under load answers 5
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Self
-from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.utils.response import response_status_message
 
-from auditor.models import PageRole
-from spiders.addresses import internal_address
+from spiders.gate import Gate
+from spiders.watchdog import WAIT_UNTIL
 
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 30.0
@@ -53,6 +53,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if retry is None:
             return response
         if wait > 0:
+            if self.crawler.stats is not None:  # tell the watchdog: this silence is a wait, not a stall
+                until = time.monotonic() + wait + 1.0
+                self.crawler.stats.max_value(WAIT_UNTIL, until)
             await asyncio.sleep(wait)
         return retry
 
@@ -83,17 +86,16 @@ class GuardedRedirectMiddleware(RedirectMiddleware):
 
     A page we read (catalogue, list, article, attachment) that redirects off the catalogue's hosts is
     recorded as moved off-site without fetching the other host; no redirect, of any request, is followed
-    into an internal IP address. Link checks may otherwise follow redirects anywhere: that is what
+    into an internal address, in any spelling (the gate, `spiders.gate`). Link checks may otherwise follow redirects anywhere: that is what
     "reachable" means.
     """
 
     def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
         spider = self.crawler.spider
         site = getattr(spider, "site", None)
-        host = urlsplit(redirected.url).hostname or ""
-        if site is not None and not site.host_allowed(host):
-            if internal_address(host):
-                raise IgnoreRequest(f"off-site redirect to an internal address: {redirected.url}")
-            if request.meta.get("role") not in (None, PageRole.LINKED):
-                raise IgnoreRequest(f"off-site redirect to {redirected.url}")
+        if site is not None:
+            # The same gate as every other request (spiders/gate.py), judged before the hop is scheduled.
+            refused = Gate.for_site(site).refusal(redirected.url, request.meta.get("role"), redirected=True)
+            if refused is not None:
+                raise refused
         return super()._redirect(redirected, request, reason)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from OpenSSL import SSL
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -17,10 +18,13 @@ from scrapy.exceptions import (
     IgnoreRequest,
     ResponseDataLossError,
 )
+from service_identity.exceptions import VerificationError
 from twisted.internet import error as twisted_error
 from twisted.web._newclient import ResponseNeverReceived
 
 from auditor.models import FIREWALL_HTTP_STATUSES, FetchStatus
+from spiders.gate import Refused
+from spiders.resolver import InternalAddressError, refused_reason
 
 # Markers of challenge pages served with 200 (JS cookie challenges, slider captchas, cloud WAFs).
 _CHALLENGE = re.compile(
@@ -47,9 +51,35 @@ def waf_reason(status: int, body: str) -> str:
     return ""
 
 
-def classify_failure(exc: BaseException) -> tuple[FetchStatus, str]:
-    """Map a download exception to a status and a short human reason."""
+def _cause(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """The first exception of `kind` in the chain Scrapy and Twisted wrap failures in."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        e = todo.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, kind):
+            return e
+        todo += [c for c in (e.__cause__, e.__context__) if c is not None]
+        todo += [r.value for r in getattr(e, "reasons", None) or [] if getattr(r, "value", None) is not None]
+    return None
+
+
+def classify_failure(exc: BaseException, host: str = "") -> tuple[FetchStatus, str]:
+    """Map a download exception to a status and a short human reason (`host`: the request's, so that a
+    name our resolver refused is recorded as refused rather than as a DNS fault)."""
     text = str(exc) or type(exc).__name__
+    if isinstance(exc, Refused):
+        return exc.status, ("重定向到目录未允许的站点：" + exc.reason.rsplit(" ", 1)[-1]
+                            if exc.status is FetchStatus.OFFSITE else exc.reason)
+    internal = _cause(exc, InternalAddressError)
+    if internal is not None:
+        return FetchStatus.BLOCKED, str(internal.args[0] if internal.args else internal)
+    tls = _cause(exc, SSL.Error) or _cause(exc, VerificationError)
+    if tls is not None:
+        return FetchStatus.TLS, f"证书或加密连接错误（证书无效或不属于该域名）：{tls}"[:300]
     if isinstance(exc, IgnoreRequest):
         if "robots.txt" in text:
             return FetchStatus.ROBOTS, "robots.txt 禁止抓取"
@@ -69,6 +99,8 @@ def classify_failure(exc: BaseException) -> tuple[FetchStatus, str]:
     if isinstance(exc, DownloadTimeoutError | twisted_error.TimeoutError | TimeoutError):
         return FetchStatus.TIMEOUT, "超时：" + text
     if isinstance(exc, CannotResolveHostError | twisted_error.DNSLookupError):
+        if refused_reason(host):
+            return FetchStatus.BLOCKED, refused_reason(host)
         return FetchStatus.DNS, "域名无法解析：" + text
     if isinstance(exc, DownloadConnectionRefusedError | twisted_error.ConnectionRefusedError):
         return FetchStatus.REFUSED, "连接被拒绝：" + text

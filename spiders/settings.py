@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from functools import lru_cache
+
+from scrapy.settings import BaseSettings
+
 from auditor import __version__
-from checklist.model import CrawlPolicy
+from checklist.loader import load_site
+from checklist.model import CrawlPolicy, Site
 
 BOT_NAME = "xxgk-auditor"
 SPIDER_MODULES = ["spiders.catalogue"]
@@ -43,6 +48,8 @@ RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 ROBOTSTXT_OBEY = True  # the catalogue's policy may say otherwise, never a default
 TELNETCONSOLE_ENABLED = False
+# Every name we connect to is checked after resolution (spiders/resolver.py: no DNS rebinding).
+TWISTED_DNS_RESOLVER = "spiders.resolver.GatedResolver"
 
 #: The catalogue to crawl: a shipped id (`ustb`) or the path of a catalogue YAML file.
 XXGK_SITE = ""
@@ -62,11 +69,30 @@ XXGK_POLITE = True
 XXGK_IGNORE_ROBOTS = False
 #: The operator's contact, added to the User-Agent so a site's admin can reach us.
 XXGK_CONTACT = ""
+#: A crawl that makes no progress for this long is ended as stalled (interrupted); the policy sets it.
+XXGK_STALL_SECONDS = 600.0
+#: How long a stalled crawl may take to close before the process ends itself (0: min(30 s, the stall)).
+XXGK_STALL_GRACE_SECONDS = 0.0
+
+
+@lru_cache(maxsize=8)
+def load_catalogue(ref: str) -> Site:
+    """The catalogue `XXGK_SITE` names, loaded once per process (the spider, the gate and the resolver
+    all judge by it)."""
+    return load_site(ref)
+
+
+def site_of(settings: BaseSettings) -> Site | None:
+    """The catalogue of this crawl, or None when `XXGK_SITE` is not set."""
+    ref = settings.get("XXGK_SITE") or ""
+    return load_catalogue(ref) if ref else None
 
 
 def user_agent(template: str, contact: str = "") -> str:
     """`xxgk-auditor/<version> (+<operator contact>)`: who we are and how a site's admin reaches us."""
     agent = template.replace("{version}", __version__)
+    # HTTP headers are Latin-1 and a line break would start a header of its own: printable ASCII only.
+    contact = "".join(c for c in contact if " " <= c <= "~").strip()
     return f"{agent} (+{contact})" if contact else agent
 
 
@@ -79,10 +105,14 @@ def policy_settings(policy: CrawlPolicy, *, polite: bool = True) -> dict[str, An
         "DOWNLOAD_DELAY": policy.delay_seconds if polite else 0,
         "DOWNLOAD_MAXSIZE": policy.max_download_bytes,
         "DOWNLOAD_TIMEOUT": policy.timeout_seconds,
+        # Forged evidence must not reach a verdict: certificates are verified unless the catalogue opts
+        # out for a campus site with a broken chain (reported as the site's problem).
+        "DOWNLOAD_VERIFY_CERTIFICATES": policy.verify_tls,
         "RANDOMIZE_DOWNLOAD_DELAY": True,
         "RETRY_TIMES": policy.retries,
         "ROBOTSTXT_OBEY": policy.obey_robots,
         "USER_AGENT": user_agent(policy.user_agent),
+        "XXGK_STALL_SECONDS": policy.stall_seconds,
     }
 
 

@@ -46,6 +46,7 @@ class Workers:
         self._cache_chars = 0
         self._cache_limit = cache_chars
         self._reading: dict[str, asyncio.Future[AttachmentText]] = {}
+        self._slots = asyncio.Semaphore(max(1, self.processes))
 
     async def extract(self, html: str, url: str, selectors: Selectors | None) -> PageExtract:
         return await self._run(extract_page, html, url, selectors)
@@ -80,14 +81,22 @@ class Workers:
         if not self.processes:
             return fn(*args)
         loop = asyncio.get_running_loop()
-        try:
-            return await asyncio.wait_for(loop.run_in_executor(self._executor(), fn, *args), self.timeout_s)
-        except TimeoutError:
-            self._kill()
-            raise ExtractionFailed(f"timeout: not read within {self.timeout_s:.0f} s") from None
-        except BrokenProcessPool:
-            self._kill()
-            raise ExtractionFailed("reader crashed on this content") from None
+        # A page's clock starts when a worker is free: time spent queued behind slow pages is not its
+        # parse time (seven healthy columns were once recorded "reader crashed" for waiting).
+        async with self._slots:
+            for _ in range(2):
+                pool = self._executor()
+                try:
+                    return await asyncio.wait_for(loop.run_in_executor(pool, fn, *args), self.timeout_s)
+                except TimeoutError:
+                    self._kill()
+                    raise ExtractionFailed(f"timeout: not read within {self.timeout_s:.0f} s") from None
+                except BrokenProcessPool:
+                    if pool is not self._pool:
+                        continue  # the pool was stopped for another page's timeout: read this one again
+                    self._kill()
+                    raise ExtractionFailed("reader crashed on this content") from None
+            raise ExtractionFailed("reader crashed on this content")
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:

@@ -564,6 +564,7 @@ CASES: dict[str, tuple[str, int | None]] = {
 SITE_FAULTS = (
     "/slow", "/stall", "/reset", "/truncated", "/waf/challenge", "/waf/412", "/waf/521", "/huge/declared",
     "/huge/undeclared", "/bomb/gzip", "/always/503", "/always/429-long-retry-after", "/redirect/offsite",
+    "/redirect/loop/a", "/redirect/chain/0",  # a loop or an endless chain is the site's fault, not a blank column
 )
 
 

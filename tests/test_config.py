@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ def test_file_values_and_environment_overrides(tmp_path: Path) -> None:
         ("[store]\nkeep = 'many'\n", "expected a whole number"),
         ("[store]\npaht = 'x'\n", "unknown key 'paht'"),
         ("[smtp]\npassword = 'x'\n", "must come from the environment"),
+        ("[crawl]\nproxy = 'http://robot:s3cret@proxy.example:3128'\n", "must not hold credentials"),
         ("[nonsense]\na = 1\n", "unknown section"),
         ("[store\n", "c.toml"),
     ],
@@ -43,7 +45,8 @@ def test_bad_configuration_names_file_and_key(tmp_path: Path, text: str, message
 def test_config_show_masks_the_password(tmp_path: Path) -> None:
     cfg = tmp_path / "c.toml"
     cfg.write_text('[crawl]\nsite = "ustb"\n', encoding="utf-8")
-    env = {"XXGK_SMTP_PASSWORD": "hunter2", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "COLUMNS": "200"}
+    env = {"XXGK_SMTP_PASSWORD": "hunter2", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "COLUMNS": "200",
+           "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
     out = subprocess.run([sys.executable, "-m", "auditor", "--config", str(cfg), "config", "show"],
                          capture_output=True, text=True, env=env, check=True).stdout
     assert "hunter2" not in out
@@ -57,3 +60,14 @@ def test_missing_config_file_is_a_usage_error(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "not found" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_proxy_password_is_masked_wherever_the_configuration_is_shown(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[crawl]\nsite = "ustb"\n', encoding="utf-8")
+    env = {"XXGK_CRAWL_PROXY": "http://robot:hunter2@proxy.example:3128", "PATH": "/usr/bin:/bin",
+           "HOME": str(tmp_path), "COLUMNS": "200", "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    out = subprocess.run([sys.executable, "-m", "auditor", "--config", str(cfg), "config", "show"],
+                         capture_output=True, text=True, env=env, check=True).stdout
+    assert "hunter2" not in out
+    assert "robot:********@proxy.example:3128" in out

@@ -59,7 +59,8 @@ def test_links_into_internal_addresses_are_recorded_not_followed(tmp_path: Path)
             run = store.runs()[-1]
             for url in (*internal, site.url("/hop")):
                 page = store.page(run.id, url.format(port=site.port))
-                assert page is not None and page.status is FetchStatus.OFFSITE, url
+                assert page is not None and page.status is FetchStatus.BLOCKED, url
+                assert "policy.allow_internal" in page.error, page.error
         assert site.hits("/admin") == 0 and site.hits("/metadata") == 0 and site.hits("/secret") == 0
 
 

@@ -66,7 +66,8 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
             item_of[path] = number
         for number in range(1, 51):
             urls.setdefault(number, site.url(GOOD_LIST))  # shared: fetched once, serves every item
-        catalogue = write_catalogue(tmp / "hostile.yaml", urls)
+        # "localhost" plays the off-site host here: allowed explicitly, as a campus site would be.
+        catalogue = write_catalogue(tmp / "hostile.yaml", urls, policy={"allow_internal": "localhost"})
         db = tmp / "audit.sqlite"
         ran = run_auditor(["crawl", "--site", str(catalogue), "--db", str(db), "--no-polite"],
                           timeout=CRAWL_SECONDS_MAX * 2, cwd=tmp)
@@ -290,3 +291,10 @@ def test_the_healthy_shared_column_is_judged_on_its_content(crawled: Crawled,
     the run an outage."""
     healthy = [it for n, it in findings.items() if n not in crawled.item_of.values()]
     assert healthy and all(it["status"] != "inconclusive" for it in healthy)
+
+
+def test_a_redirect_loop_keeps_its_chain_in_the_evidence(crawled: Crawled) -> None:
+    page = crawled.page("/redirect/loop/a")
+    assert page.status is FetchStatus.REDIRECT_LOOP and page.status.is_site_fault
+    hops = [hop.split(" ", 1)[1] for hop in page.redirects]
+    assert crawled.site.url("/redirect/loop/b") in hops and crawled.site.url("/redirect/loop/a") in hops, page.redirects

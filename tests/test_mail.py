@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 import socket
@@ -113,7 +114,7 @@ def test_credentials_come_only_from_the_environment(
                             auth_required=True, auth_require_tls=False)
     result, paths = scorecards
     for _ in _start(controller):
-        settings = SmtpSettings(host="127.0.0.1", port=port, security=Security.NONE)
+        settings = SmtpSettings(host="127.0.0.1", port=port, security=Security.NONE, allow_plain_auth=True)
         monkeypatch.delenv(ENV_USER, raising=False)
         monkeypatch.delenv(ENV_PASSWORD, raising=False)
         refused = send_scorecards(result, paths, settings, {"财务处": "caiwu@example.edu.cn"})
@@ -174,3 +175,43 @@ def test_auditor_run_email_sends_each_contact_its_scorecard(inbox: tuple[Inbox, 
     names = [part.get_filename() for part in finance.iter_attachments()]
     assert any(n and n.endswith(".xlsx") for n in names) and any(n and n.endswith(".html") for n in names)
     assert "已发送 sent 2" in proc.stdout
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_a_password_is_never_sent_without_tls_unless_explicitly_allowed(
+        scorecards: tuple[AuditResult, list[Path]], monkeypatch: pytest.MonkeyPatch) -> None:
+    box, auth = Inbox(), Authenticator()
+    port = _free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=auth,
+                            auth_required=True, auth_require_tls=False)
+    result, paths = scorecards
+    monkeypatch.setenv(ENV_USER, "robot")
+    monkeypatch.setenv(ENV_PASSWORD, "s3cret")
+    for _ in _start(controller):
+        report = send_scorecards(result, paths, SmtpSettings(host="127.0.0.1", port=port, security=Security.NONE),
+                                 {"财务处": "caiwu@example.edu.cn"})
+    assert report.sent == () and {f.department for f in report.failed} == {"财务处", "工会"}
+    assert all("allow_plain_auth" in f.error for f in report.failed)
+    assert auth.seen == [] and box.messages == []  # the password never left
+
+
+def test_one_bad_department_name_does_not_stop_the_others(inbox: tuple[Inbox, int], tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name with CR/LF (from an older catalogue, before validate refused it) costs nobody their e-mail."""
+    monkeypatch.delenv(ENV_USER, raising=False)
+    box, port = inbox
+    result = make_result(7, date(2018, 11, 30), {19: Verdict.FAIL},
+                         contacts={"工会": "gonghui@example.edu.cn"})
+    bad = result.departments[0]
+    result = dataclasses.replace(result, departments=(
+        dataclasses.replace(bad, name="财务处\r\nBcc: all@example.edu.cn"), *result.departments[1:]))
+    paths = render_scorecards(result, [], tmp_path)
+    contacts = {d.name: f"d{i}@example.edu.cn" for i, d in enumerate(result.departments)}
+    contacts[result.departments[1].name] = "bad\r\naddress"
+    report = send_scorecards(result, paths, SmtpSettings(host="127.0.0.1", port=port, security=Security.NONE),
+                             contacts)
+    assert [f.department for f in report.failed] == [result.departments[1].name]
+    assert len(report.sent) == len(result.departments) - 1 == len(box.messages)
+    subjects = [msg["Subject"] for _, msg in box.messages]
+    assert any("财务处  Bcc" in s for s in subjects) and not any("\n" in s for s in subjects)
+    assert all(rcpts != ["all@example.edu.cn"] for rcpts, _ in box.messages)

@@ -42,4 +42,21 @@ class FurnitureLinks(Documented):
                        message=f"网站公共部分的链接均可打开（共{len(ok)}个）", evidence=evidence_fields(details))
 
 
-SITE_RULES: tuple[FurnitureLinks, ...] = (FurnitureLinks(),)
+class TlsVerified(Documented):
+    """网站的 HTTPS 证书应有效。证书链有误时，本次检查按目录设置（policy.verify_tls: false）未验证证书，
+    检查所依据的页面可能被网络中间人伪造；这是网站管理部门的问题，为警告，不计入任何责任部门的得分。"""
+
+    id = "site.tls-verified"
+    kind = RuleKind.LINKS
+    severity = Verdict.WARN
+
+    def check(self, evidence: SiteEvidence) -> Finding | None:
+        if not evidence.tls_unverified:
+            return None
+        return Finding(item=SITE_ITEM, kind=self.kind, rule=self.id, status=Verdict.WARN,
+                       message="本次检查未验证网站的 HTTPS 证书（目录设置 policy.verify_tls: false，因证书链有误）："
+                               "检查依据的页面可能被伪造；请网站管理部门修复证书后恢复验证",
+                       evidence={"verify_tls": "false"})
+
+
+SITE_RULES: tuple[FurnitureLinks | TlsVerified, ...] = (FurnitureLinks(), TlsVerified())
