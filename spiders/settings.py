@@ -8,9 +8,8 @@ Uppercase names are settings; Scrapy's are alphabetical, ours (`XXGK_*`) follow.
 
 from __future__ import annotations
 
-from typing import Any
-
 from functools import lru_cache
+from typing import Any
 
 from scrapy.settings import BaseSettings
 
