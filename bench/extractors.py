@@ -1,7 +1,7 @@
 """Measure maintained open-source page extractors against our own on real CMS pages.
 
 Why this exists: before we lean on (or add to the crawl) htmldate, trafilatura, readability-lxml or gne
-for what `spiders/extract.py` does by itself, we want figures on the same real pages, per sub-problem
+for what `spiders/extract/` does by itself, we want figures on the same real pages, per sub-problem
 and per CMS, not impressions. The truth is `tests/pages/realpages/cms` (a copy of the shared corpus) (博达 VSB pages `cqjtu_*`, 南京苏迪
 WebPlus pages `fudan_*`, see its README.md). This script reads every page once, runs every extractor
 that is installed on it (one after the other, same process, same run), scores it, and prints one table

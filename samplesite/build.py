@@ -175,7 +175,7 @@ def _body_html(col: Column, index: int, art: Article, attach_links: list[tuple[s
     if index == 0 and col.cite_wording:
         # real columns open by citing the 清单 item they answer; it also states the required content
         paras.insert(
-            0, f"根据《高等学校信息公开事项清单》第{col.item}项“{d.WORDING[col.item]}”的要求，现予公开。"
+            0, f"根据《{d.QINGDAN.title}》第{col.item}项“{d.QINGDAN.item(col.item).wording}”的要求，现予公开。"
         )
     out = [f"<p>{_e(p)}</p>" for p in paras]
     if art.table:

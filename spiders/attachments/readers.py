@@ -1,21 +1,14 @@
-"""Text out of the files a disclosure site links to (PDF, DOCX, XLSX, XLS, HTML, plain text).
+"""The text of each file type (PDF, DOCX, XLSX, XLS, HTML, plain text, a zip's listing), within bounds.
 
-The rule engine looks for required terms (收支预算总表) and privacy leaks (a full 身份证号 in a list of
-names), and most of that content lives in attachments rather than in the HTML. Attachments are
-untrusted input served by dozens of departments' CMSs: wrong Content-Types, no file extension
-(博达 VSB's ``download.jsp``), truncated downloads, encrypted or corrupt files, and the odd
-compression bomb. So every function here is bounded (characters, pages, rows, inflated size, time)
-and never raises on bad input: a failure is a short ``error`` string on the result, which the
-spider records and the rules read as "could not inspect", not as "absent".
+Every reader is bounded (characters, pages, rows, inflated size, time) and never raises on bad input: a
+failure is a short ``error`` on the `AttachmentText`. Each imports its library when first called, so that
+a worker loads only the readers for the file types it meets.
 """
 
 from __future__ import annotations
 
-import codecs
-import enum
 import io
 import logging
-import posixpath
 import re
 import time
 import warnings
@@ -26,35 +19,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as dtime
 from typing import Any
-from urllib.parse import unquote_to_bytes, urlsplit
 
-__all__ = [
-    "AttachmentText",
-    "FileKind",
-    "decode_text",
-    "extract_text",
-    "filename_from_content_disposition",
-    "normalise_text",
-    "sniff_kind",
-]
+from spiders.attachments.charsets import decode_text, normalise_text
+from spiders.attachments.sniff import OLE_MAGIC, FileKind
 
 # pdfminer logs every odd operator at WARNING and its internals at DEBUG; on real budgets that is
 # thousands of lines per night that say nothing to an auditor.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its modules' loggers inherit this
-
-
-class FileKind(enum.StrEnum):
-    """What a body is, as far as text extraction is concerned."""
-
-    PDF = "pdf"
-    DOCX = "docx"  # also .docm/.dotx and Kingsoft .wpsx: Office Open XML word processing
-    DOC = "doc"  # Word 97-2003 and Kingsoft WPS (.wps): OLE2 with a WordDocument stream
-    XLSX = "xlsx"  # also .xlsm: Office Open XML spreadsheet
-    XLS = "xls"  # Excel 97-2003 and Kingsoft ET (.et): OLE2 with a Workbook stream
-    TEXT = "text"
-    HTML = "html"
-    ZIP = "zip"  # any other zip archive
-    OTHER = "other"
 
 
 @dataclass(frozen=True)
@@ -70,400 +41,6 @@ class AttachmentText:
     @property
     def ok(self) -> bool:
         return not self.error
-
-
-# ---------------------------------------------------------------------------------------------
-# Sniffing
-
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # the second is an empty archive
-# Formats with no text for us, recognised so a misleading ".doc" name or type cannot send them on.
-_OTHER_MAGIC = (
-    b"\x89PNG",
-    b"\xff\xd8\xff",
-    b"GIF8",
-    b"Rar!",
-    b"7z\xbc\xaf",
-    b"\x1f\x8b",
-    b"{\\rtf",
-    b"%!PS",
-    b"BM",
-)
-
-_EXTENSIONS: dict[str, FileKind] = {
-    "pdf": FileKind.PDF,
-    "docx": FileKind.DOCX,
-    "docm": FileKind.DOCX,
-    "dotx": FileKind.DOCX,
-    "wpsx": FileKind.DOCX,
-    "doc": FileKind.DOC,
-    "dot": FileKind.DOC,
-    "wps": FileKind.DOC,
-    "xlsx": FileKind.XLSX,
-    "xlsm": FileKind.XLSX,
-    "xltx": FileKind.XLSX,
-    "xls": FileKind.XLS,
-    "xlt": FileKind.XLS,
-    "et": FileKind.XLS,
-    "txt": FileKind.TEXT,
-    "csv": FileKind.TEXT,
-    "htm": FileKind.HTML,
-    "html": FileKind.HTML,
-    "shtml": FileKind.HTML,
-    "xhtml": FileKind.HTML,
-    "jsp": FileKind.HTML,
-    "asp": FileKind.HTML,
-    "aspx": FileKind.HTML,
-    "php": FileKind.HTML,
-    "zip": FileKind.ZIP,
-}
-
-_CONTENT_TYPES: dict[str, FileKind] = {
-    "application/pdf": FileKind.PDF,
-    "application/x-pdf": FileKind.PDF,
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": FileKind.DOCX,
-    "application/vnd.ms-word.document.macroenabled.12": FileKind.DOCX,
-    "application/msword": FileKind.DOC,
-    "application/vnd.ms-works": FileKind.DOC,
-    "application/kswps": FileKind.DOC,
-    "application/wps-office.wps": FileKind.DOC,
-    "application/wps-office.doc": FileKind.DOC,
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": FileKind.XLSX,
-    "application/vnd.ms-excel.sheet.macroenabled.12": FileKind.XLSX,
-    "application/vnd.ms-excel": FileKind.XLS,
-    "application/x-msexcel": FileKind.XLS,
-    "application/kset": FileKind.XLS,
-    "application/wps-office.et": FileKind.XLS,
-    "application/wps-office.xls": FileKind.XLS,
-    "text/plain": FileKind.TEXT,
-    "text/csv": FileKind.TEXT,
-    "text/html": FileKind.HTML,
-    "application/xhtml+xml": FileKind.HTML,
-    "application/zip": FileKind.ZIP,
-    "application/x-zip-compressed": FileKind.ZIP,
-}
-
-_HTML_START = re.compile(
-    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE | re.DOTALL
-)
-
-
-def sniff_kind(body: bytes, content_type: str = "", filename: str = "", url: str = "") -> FileKind:
-    """Decide what a body is: magic bytes first, then the Content-Type, then the file/URL extension.
-
-    Bytes come first because servers lie: VSB sends DOCX as application/octet-stream from an
-    extension-less ``download.jsp``, and a WAF challenge page may arrive for a ``.pdf`` link.
-    `filename` is the name from Content-Disposition (see `filename_from_content_disposition`).
-    """
-    head = body[:1024]
-    hint = _kind_from_hints(content_type, filename, url)
-    if b"%PDF-" in head:  # the spec tolerates junk before the header
-        return FileKind.PDF
-    if head.startswith(_ZIP_MAGIC):
-        return _sniff_zip(body, hint)
-    if head.startswith(_OLE_MAGIC):
-        return _sniff_ole(body, hint)
-    if head.startswith(_OTHER_MAGIC):
-        return FileKind.OTHER
-    if _HTML_START.match(_strip_bom(head)):
-        return FileKind.HTML
-    if hint is not None:
-        return hint
-    if body and b"\x00" not in head:
-        return FileKind.TEXT
-    return FileKind.OTHER
-
-
-def _kind_from_hints(content_type: str, filename: str, url: str) -> FileKind | None:
-    mime = content_type.split(";", 1)[0].strip().lower()
-    if mime in _CONTENT_TYPES:
-        return _CONTENT_TYPES[mime]
-    for name in (filename, urlsplit(url).path if url else ""):
-        ext = posixpath.splitext(name.replace("\\", "/").rstrip("/").lower())[1].lstrip(".")
-        if ext in _EXTENSIONS:
-            return _EXTENSIONS[ext]
-    return None
-
-
-def _sniff_zip(body: bytes, hint: FileKind | None) -> FileKind:
-    try:
-        with zipfile.ZipFile(io.BytesIO(body)) as zf:
-            names = set(zf.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        # A truncated download has no central directory, but local headers still carry the names.
-        names = {
-            n.decode("latin-1")
-            for n in re.findall(rb"(word/document\.xml|xl/workbook\.xml)", body[: 1 << 20])
-        }
-    if "word/document.xml" in names:
-        return FileKind.DOCX
-    if "xl/workbook.xml" in names:
-        return FileKind.XLSX
-    if hint in (FileKind.DOCX, FileKind.XLSX) and "[Content_Types].xml" in names:
-        return hint
-    return FileKind.ZIP
-
-
-# Directory entry names in an OLE2 file are UTF-16LE; searching for them is the fallback when olefile
-# is absent, and it is enough to tell a Word stream from a workbook stream.
-_OLE_WORD = "WordDocument".encode("utf-16-le")
-_OLE_BOOKS = ("Workbook".encode("utf-16-le"), "Book\x00".encode("utf-16-le"))
-_OLE_ENCRYPTED_OOXML = "EncryptedPackage".encode("utf-16-le")
-
-
-def _ole_streams(body: bytes) -> set[str] | None:
-    try:
-        import olefile  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
-    except ImportError:
-        return None
-    try:
-        ole = olefile.OleFileIO(io.BytesIO(body))
-    except Exception:  # noqa: BLE001 - any parse failure just means "no stream names"
-        return None
-    try:
-        return {"/".join(path) for path in ole.listdir(streams=True, storages=False)}
-    except Exception:  # noqa: BLE001
-        return None
-    finally:
-        ole.close()
-
-
-def _sniff_ole(body: bytes, hint: FileKind | None) -> FileKind:
-    streams = _ole_streams(body)
-    if streams is not None:
-        if "EncryptedPackage" in streams and hint in (FileKind.DOCX, FileKind.XLSX):
-            return hint  # a password-protected DOCX/XLSX is an OLE wrapper; extract_text says "encrypted"
-        if "WordDocument" in streams:
-            return FileKind.DOC
-        if "Workbook" in streams or "Book" in streams:
-            return FileKind.XLS
-    else:
-        if _OLE_ENCRYPTED_OOXML in body and hint in (FileKind.DOCX, FileKind.XLSX):
-            return hint
-        if _OLE_WORD in body:
-            return FileKind.DOC
-        if any(b in body for b in _OLE_BOOKS):
-            return FileKind.XLS
-    if hint in (FileKind.DOC, FileKind.XLS):
-        return hint
-    if hint == FileKind.DOCX:
-        return FileKind.DOC
-    if hint == FileKind.XLSX:
-        return FileKind.XLS
-    return FileKind.OTHER
-
-
-# ---------------------------------------------------------------------------------------------
-# Content-Disposition
-
-_TOKEN_PARAM = re.compile(r'\s*([^\s=;"]+)\s*=\s*')
-
-
-def _cd_params(value: str) -> dict[str, str]:
-    """Parse `; name=value` pairs, tolerating unquoted spaces and unterminated quotes."""
-    params: dict[str, str] = {}
-    parts = value.split(";", 1)
-    rest = parts[1] if len(parts) > 1 else ""
-    pos = 0
-    while pos < len(rest):
-        m = _TOKEN_PARAM.match(rest, pos)
-        if not m:
-            nxt = rest.find(";", pos)
-            if nxt < 0:
-                break
-            pos = nxt + 1
-            continue
-        name = m.group(1).lower()
-        pos = m.end()
-        if pos < len(rest) and rest[pos] == '"':
-            out: list[str] = []
-            pos += 1
-            while pos < len(rest) and rest[pos] != '"':
-                if rest[pos] == "\\" and pos + 1 < len(rest):
-                    pos += 1
-                out.append(rest[pos])
-                pos += 1
-            val = "".join(out)
-            nxt = rest.find(";", pos)
-            pos = len(rest) if nxt < 0 else nxt + 1
-        else:
-            nxt = rest.find(";", pos)
-            end = len(rest) if nxt < 0 else nxt
-            val = rest[pos:end].strip()
-            pos = end + 1
-        params.setdefault(name, val)
-    return params
-
-
-def _unmojibake(text: str) -> str:
-    """Undo an HTTP library's latin-1 reading of raw UTF-8 or GBK header bytes."""
-    for codec in ("latin-1", "cp1252"):
-        try:
-            raw = text.encode(codec)
-            break
-        except UnicodeEncodeError:
-            continue
-    else:
-        return text  # already real Unicode
-    if raw.isascii():
-        return text
-    for codec in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(codec)
-        except UnicodeDecodeError:
-            continue
-    return text
-
-
-def _decode_percent(text: str, charset: str = "utf-8") -> str:
-    raw = unquote_to_bytes(text)
-    for codec in (charset, "utf-8", "gb18030"):
-        try:
-            return raw.decode(_codec(codec) or "utf-8")
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return raw.decode("utf-8", "replace")
-
-
-_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def filename_from_content_disposition(value: str | bytes) -> str:
-    """The file name a Content-Disposition header carries, or "" if none.
-
-    Handles RFC 6266/5987 (``filename*=UTF-8''%E9%A2%84%E7%AE%97.pdf``, preferred over
-    ``filename=``), percent-encoded plain ``filename=`` (Java's URLEncoder, common on Chinese
-    servers), and raw UTF-8 or GBK bytes, whether passed as bytes (Scrapy's headers) or as a str
-    that an HTTP library decoded as latin-1. Only the base name is returned: old IE uploads carry
-    full ``C:\\`` paths, and a name must never be usable as a path.
-    """
-    if isinstance(value, bytes):
-        value = value.decode("latin-1")
-    if len(value) > 8192:  # a header this long is not a file name
-        value = value[:8192]
-    params = _cd_params(value)
-    name = ""
-    extended = params.get("filename*")
-    if extended:
-        charset, sep, rest = extended.partition("'")
-        if sep:
-            _lang, _sep2, encoded = rest.partition("'")
-            # Some servers put raw bytes after the charset instead of percent-escapes.
-            name = (
-                _decode_percent(encoded, charset.strip() or "utf-8")
-                if encoded.isascii()
-                else _unmojibake(encoded)
-            )
-        else:
-            name = _decode_percent(extended)
-    if not name:
-        plain = params.get("filename", "")
-        if _PERCENT.search(plain) and plain.isascii():
-            name = _decode_percent(plain)
-        else:
-            name = _unmojibake(plain)
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return _UNSAFE_NAME.sub("", name).strip().strip(".") if name not in ("..", ".") else ""
-
-
-# ---------------------------------------------------------------------------------------------
-# Text normalisation and decoding
-
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_HSPACE = re.compile(r"[^\S\n]+")
-_BLANK_LINES = re.compile(r"\n{3,}")
-
-
-def normalise_text(text: str) -> str:
-    """Collapse whitespace within lines, keep line breaks, and at most one blank line in a row.
-
-    A run containing a tab (a cell boundary) becomes a tab, any other run one space: adjacent cells
-    or rows must stay apart, or two phone numbers would be glued into a digit string that looks like
-    neither (or like a bank card).
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n").replace("\v", "\n")
-    text = _ZERO_WIDTH.sub("", text)
-    text = _CONTROL.sub(" ", text)
-    text = _HSPACE.sub(lambda m: "\t" if "\t" in m.group() else " ", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", text).strip()
-
-
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (b"\xef\xbb\xbf", "utf-8"),
-    (b"\xff\xfe", "utf-16-le"),
-    (b"\xfe\xff", "utf-16-be"),
-)
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
-# Tomcat and IIS default to these when nobody configured a charset; on a Chinese site they are
-# almost never what the bytes are, so they are tried only after UTF-8 and GB18030.
-_WEAK_CHARSETS = frozenset({"latin-1", "iso8859-1", "ascii", "cp1252"})
-
-
-def _strip_bom(data: bytes) -> bytes:
-    for bom, _ in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom) :]
-    return data
-
-
-def _codec(name: str) -> str | None:
-    try:
-        canonical = codecs.lookup(name.strip().strip("\"'")).name
-    except (LookupError, ValueError):
-        return None
-    # GB2312 and GBK pages routinely contain characters only GB18030 (their superset) knows.
-    return "gb18030" if canonical in ("gb2312", "gbk", "hz") else canonical
-
-
-def decode_text(body: bytes, declared: str = "") -> str:
-    """Bytes to str: BOM, then the declared charset (HTTP, then <meta>/XML), then UTF-8, then GB18030.
-
-    `declared` is the charset parameter of the Content-Type header, if any.
-    """
-    return decode_with_encoding(body, declared)[0]
-
-
-def decode_with_encoding(body: bytes, declared: str = "") -> tuple[str, str]:
-    """`decode_text`, also saying which encoding was used (recorded with the page as evidence)."""
-    for bom, codec in _BOMS:
-        if body.startswith(bom):
-            return body[len(bom) :].decode(codec, "replace"), codec
-    candidates: list[str] = []
-    head = body[:4096]
-    found = [declared] if declared else []
-    for pattern in (_XML_ENCODING, _META_CHARSET):
-        m = pattern.search(head)
-        if m:
-            found.append(m.group(1).decode("ascii", "replace"))
-    weak: list[str] = []
-    for name in found:
-        enc = _codec(name)
-        if enc is None or enc.startswith(("utf-16", "utf-32")):
-            continue  # UTF-16 without a BOM is a mislabel: the bytes parsed as ASCII markup
-        (weak if enc in _WEAK_CHARSETS else candidates).append(enc)
-    candidates += ["utf-8", "gb18030", *weak]
-    for enc in dict.fromkeys(candidates):
-        try:
-            return body.decode(enc), enc
-        except UnicodeDecodeError:
-            continue
-    try:
-        from charset_normalizer import from_bytes  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
-
-        best = from_bytes(body[: 1 << 20]).best()
-        if best is not None and best.encoding:
-            return body.decode(best.encoding, "replace"), best.encoding
-    except Exception:  # noqa: BLE001, S110 - a guess that fails is no worse than the fallback below
-        pass
-    return body.decode("utf-8", "replace"), "utf-8"
-
-
-# ---------------------------------------------------------------------------------------------
-# Extraction
 
 
 def _human(n: int) -> str:
@@ -688,7 +265,7 @@ def _open_zip(body: bytes, kind: FileKind, max_uncompressed: int) -> tuple[zipfi
     The declared sizes can be trusted as bounds: Python's zipfile stops reading a member at its
     declared size and fails its CRC check, so a lying header cannot inflate more than it claims.
     """
-    if body.startswith(_OLE_MAGIC):
+    if body.startswith(OLE_MAGIC):
         # Office wraps password-protected OOXML in OLE2 (EncryptionInfo + EncryptedPackage).
         return None, "encrypted"
     try:
@@ -859,7 +436,7 @@ def _xls(body: bytes, max_chars: int, max_sheets: int, max_rows: int) -> Attachm
     import xlrd  # noqa: PLC0415 - a worker loads a reader only for the file type it meets
 
     kind = FileKind.XLS
-    if not body.startswith(_OLE_MAGIC):
+    if not body.startswith(OLE_MAGIC):
         return _fail(kind, "malformed xls")
     out = _Collector(max_chars)
     rows = 0
