@@ -179,7 +179,7 @@ def send_email(result: AuditResult, paths: ReportPaths, config: Config, console:
         choices = ", ".join(s.value for s in Security)
         raise CommandError(f"[smtp] security {smtp.security!r}: expected one of {choices}") from None
     settings = SmtpSettings(host=smtp.host, port=smtp.port, security=security, sender=smtp.sender,
-                            allow_plain_auth=smtp.allow_plain_auth)
+                            allow_plain_auth=smtp.allow_plain_auth, user=smtp.user, password=smtp.password)
     report = send_scorecards(result, paths.scorecards, settings)
     console.print(f"邮件 e-mail: 已发送 sent {len(report.sent)}，无联系人 no contact {len(report.skipped)}，"
                   f"失败 failed {len(report.failed)}", highlight=False)

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import enum
 import mimetypes
-import os
 import smtplib
 import ssl
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
@@ -25,9 +24,6 @@ from markupsafe import escape
 from auditor.models import Verdict
 from auditor.results import SCORE_FORMULA, AuditResult, DepartmentResult
 from reports.common import fmt_score, safe_filename, unscored_note
-
-ENV_USER = "XXGK_SMTP_USER"
-ENV_PASSWORD = "XXGK_SMTP_PASSWORD"
 
 
 class Security(enum.StrEnum):
@@ -47,6 +43,9 @@ class SmtpSettings:
     #: Send the SMTP password over a connection without TLS: only for a relay on this machine, and only
     #: when the operator says so (config `smtp.allow_plain_auth`); otherwise such a login is refused.
     allow_plain_auth: bool = False
+    #: From the loaded configuration, which takes them from the environment only (never from a file).
+    user: str = field(default="", repr=False)
+    password: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -154,7 +153,7 @@ class PlainAuthRefused(smtplib.SMTPException):
 
 
 def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
-    user, password = os.environ.get(ENV_USER, ""), os.environ.get(ENV_PASSWORD, "")
+    user, password = smtp.user, smtp.password
     if user and smtp.security is Security.NONE and not smtp.allow_plain_auth:
         raise PlainAuthRefused("SMTP 登录需要加密连接：security = \"none\" 会明文发送密码；请改用 starttls 或 ssl，"
                                "或仅对本机中继设置 smtp.allow_plain_auth = true")

@@ -50,6 +50,10 @@ class Refused(IgnoreRequest):
         self.reason = reason
 
 
+class TooManyRedirects(IgnoreRequest):
+    """A redirect loop, or more hops than REDIRECT_MAX_TIMES: the site's fault, recorded with the chain."""
+
+
 def literal_address(host: str) -> Address | None:
     """The address a host literal means, in every spelling a resolver accepts, or None for a name.
 

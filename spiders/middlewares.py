@@ -14,12 +14,12 @@ from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 from scrapy.utils.response import response_status_message
 
-from spiders.gate import Gate
+from spiders.gate import Gate, Refused, TooManyRedirects
 from spiders.watchdog import WAIT_UNTIL
 
 BACKOFF_BASE_S = 0.5
@@ -49,7 +49,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if after is not None:
             wait = after
         wait = min(wait, BACKOFF_CAP_S, float(request.meta.get("download_timeout", BACKOFF_CAP_S)))
-        retry = self._retry(request, response_status_message(response.status))
+        assert self.crawler.spider is not None  # a response implies a running spider
+        retry = get_retry_request(request, spider=self.crawler.spider, reason=response_status_message(response.status),
+                                  max_retry_times=self.max_retry_times, priority_adjust=self.priority_adjust,
+                                  give_up_log_level=self.give_up_log_level)
         if retry is None:
             return response
         if wait > 0:
@@ -90,12 +93,18 @@ class GuardedRedirectMiddleware(RedirectMiddleware):
     "reachable" means.
     """
 
-    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
-        spider = self.crawler.spider
-        site = getattr(spider, "site", None)
-        if site is not None:
-            # The same gate as every other request (spiders/gate.py), judged before the hop is scheduled.
-            refused = Gate.for_site(site).refusal(redirected.url, request.meta.get("role"), redirected=True)
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+        """Scrapy's redirect handling, then the gate on the hop it chose (the public hook: a 3xx the gate
+        refuses ends here, recorded, and is never scheduled)."""
+        try:
+            result = super().process_response(request, response)
+        except IgnoreRequest as exc:
+            if isinstance(exc, Refused):
+                raise
+            raise TooManyRedirects(str(exc)) from exc  # Scrapy's only reason to ignore here: the hop limit
+        site = getattr(self.crawler.spider, "site", None)
+        if isinstance(result, Request) and site is not None:
+            refused = Gate.for_site(site).refusal(result.url, request.meta.get("role"), redirected=True)
             if refused is not None:
                 raise refused
-        return super()._redirect(redirected, request, reason)
+        return result

@@ -20,10 +20,10 @@ from scrapy.exceptions import (
 )
 from service_identity.exceptions import VerificationError
 from twisted.internet import error as twisted_error
-from twisted.web._newclient import ResponseNeverReceived
+from twisted.web.client import ResponseNeverReceived
 
 from auditor.models import FIREWALL_HTTP_STATUSES, FetchStatus
-from spiders.gate import Refused
+from spiders.gate import Refused, TooManyRedirects
 from spiders.resolver import InternalAddressError, refused_reason
 
 # Markers of challenge pages served with 200 (JS cookie challenges, slider captchas, cloud WAFs).
@@ -80,13 +80,12 @@ def classify_failure(exc: BaseException, host: str = "") -> tuple[FetchStatus, s
     tls = _cause(exc, SSL.Error) or _cause(exc, VerificationError)
     if tls is not None:
         return FetchStatus.TLS, f"证书或加密连接错误（证书无效或不属于该域名）：{tls}"[:300]
+    if isinstance(exc, TooManyRedirects):
+        return FetchStatus.REDIRECT_LOOP, text
     if isinstance(exc, IgnoreRequest):
+        # Scrapy's own refusals carry no type of their own: robots.txt and decompression bounds say so in words.
         if "robots.txt" in text:
             return FetchStatus.ROBOTS, "robots.txt 禁止抓取"
-        if text.startswith("off-site redirect"):
-            return FetchStatus.OFFSITE, "重定向到目录未允许的站点：" + text.rsplit(" ", 1)[-1]
-        if "max redirections" in text.lower() or "redirect" in text.lower():
-            return FetchStatus.REDIRECT_LOOP, text
         if "maxsize" in text.lower() or "larger than" in text.lower() or "decompress" in text.lower():
             return FetchStatus.TOO_LARGE, text
         return FetchStatus.BOUNDED, text

@@ -7,7 +7,7 @@ import email
 import email.policy
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
@@ -17,10 +17,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from auditor.config import load_config
 from auditor.models import Verdict
 from auditor.results import AuditResult
 from reports.html import render_scorecards
-from reports.mail import ENV_PASSWORD, ENV_USER, Security, SmtpSettings, send_scorecards
+from reports.mail import Security, SmtpSettings, send_scorecards
 from reports.samples import make_result
 
 
@@ -78,7 +79,6 @@ def scorecards(tmp_path: Path) -> tuple[AuditResult, list[Path]]:
 
 def test_each_department_with_a_contact_gets_its_scorecard(
         inbox: tuple[Inbox, int], scorecards: tuple[AuditResult, list[Path]], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(ENV_USER, raising=False)
     box, port = inbox
     result, paths = scorecards
     settings = SmtpSettings(host="127.0.0.1", port=port, security=Security.NONE, sender="xxgk@example.edu.cn")
@@ -105,24 +105,25 @@ def test_each_department_with_a_contact_gets_its_scorecard(
 
 # A plain-text AUTH server is what a test on 127.0.0.1 needs; aiosmtpd warns about it, rightly, elsewhere.
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
-def test_credentials_come_only_from_the_environment(
-        scorecards: tuple[AuditResult, list[Path]], monkeypatch: pytest.MonkeyPatch) -> None:
-    assert not any("pass" in f.name or "user" in f.name for f in fields(SmtpSettings))
+def test_credentials_come_from_the_loaded_configuration_which_takes_them_only_from_the_environment(
+        scorecards: tuple[AuditResult, list[Path]], tmp_path: Path) -> None:
     box, auth = Inbox(), Authenticator()
     port = _free_port()
     controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=auth,
                             auth_required=True, auth_require_tls=False)
     result, paths = scorecards
     for _ in _start(controller):
-        settings = SmtpSettings(host="127.0.0.1", port=port, security=Security.NONE, allow_plain_auth=True)
-        monkeypatch.delenv(ENV_USER, raising=False)
-        monkeypatch.delenv(ENV_PASSWORD, raising=False)
-        refused = send_scorecards(result, paths, settings, {"财务处": "caiwu@example.edu.cn"})
+        def settings(environ: dict[str, str]) -> SmtpSettings:
+            (tmp_path / "empty.toml").write_text("", encoding="utf-8")
+            smtp = load_config(tmp_path / "empty.toml", environ=environ).smtp
+            return SmtpSettings(host="127.0.0.1", port=port, security=Security.NONE, allow_plain_auth=True,
+                                user=smtp.user, password=smtp.password)
+
+        refused = send_scorecards(result, paths, settings({}), {"财务处": "caiwu@example.edu.cn"})
         assert refused.sent == () and {f.department for f in refused.failed} == {"财务处", "工会"}
 
-        monkeypatch.setenv(ENV_USER, "robot")
-        monkeypatch.setenv(ENV_PASSWORD, "s3cret")
-        ok = send_scorecards(result, paths, settings, {"财务处": "caiwu@example.edu.cn"})
+        ok = send_scorecards(result, paths, settings({"XXGK_SMTP_USER": "robot", "XXGK_SMTP_PASSWORD": "s3cret"}),
+                             {"财务处": "caiwu@example.edu.cn"})
         assert {s.department for s in ok.sent} == {"财务处", "工会"} and ok.failed == ()
     assert auth.seen == [("robot", "s3cret")]  # one login for the whole batch
     assert len(box.messages) == 2
@@ -185,10 +186,9 @@ def test_a_password_is_never_sent_without_tls_unless_explicitly_allowed(
     controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=auth,
                             auth_required=True, auth_require_tls=False)
     result, paths = scorecards
-    monkeypatch.setenv(ENV_USER, "robot")
-    monkeypatch.setenv(ENV_PASSWORD, "s3cret")
     for _ in _start(controller):
-        report = send_scorecards(result, paths, SmtpSettings(host="127.0.0.1", port=port, security=Security.NONE),
+        report = send_scorecards(result, paths, SmtpSettings(host="127.0.0.1", port=port, security=Security.NONE,
+                                                             user="robot", password="s3cret"),
                                  {"财务处": "caiwu@example.edu.cn"})
     assert report.sent == () and {f.department for f in report.failed} == {"财务处", "工会"}
     assert all("allow_plain_auth" in f.error for f in report.failed)
@@ -198,7 +198,6 @@ def test_a_password_is_never_sent_without_tls_unless_explicitly_allowed(
 def test_one_bad_department_name_does_not_stop_the_others(inbox: tuple[Inbox, int], tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A name with CR/LF (from an older catalogue, before validate refused it) costs nobody their e-mail."""
-    monkeypatch.delenv(ENV_USER, raising=False)
     box, port = inbox
     result = make_result(7, date(2018, 11, 30), {19: Verdict.FAIL},
                          contacts={"工会": "gonghui@example.edu.cn"})
