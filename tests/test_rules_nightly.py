@@ -294,7 +294,7 @@ def test_a_host_failing_two_nights_of_seven_is_unreachable_and_no_department_is_
     assert "2018-11-26、2018-11-28" in f.message
     assert f.evidence["nights"] == "7" and f.evidence["failed"] == "4" and f.evidence["probes"] == "24"
     assert result.scored and all(d.score == 100.0 for d in result.departments)
-    outage_night = [r for r in store.runs("ustb") if r.as_of == date(2018, 11, 26)][0]
+    outage_night = next(r for r in store.runs("ustb") if r.as_of == date(2018, 11, 26))
     assert outage_night.state is RunState.INCONCLUSIVE  # that night blamed nobody either
 
 
