@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from auditor.alerts import due_alert
 from auditor.config import Config
 from auditor.evaluate import default_as_of, evaluate
 from auditor.exits import CommandError, ExitStatus
@@ -29,10 +31,11 @@ from auditor.results import SCORE_FORMULA, AuditResult
 from auditor.store import Store
 from checklist.loader import CatalogueError, load_checklist, load_site
 from checklist.model import Checklist, Site
+from reports.alerts import send_alert
 from reports.annual import draft_annual
 from reports.common import TERMINAL_STYLE
 from reports.history import diff, diff_renderable, history_table, verdict_text
-from reports.html import render_dashboard, render_scorecards
+from reports.html import render_dashboard, render_owner_card, render_scorecards
 from reports.mail import Security, SmtpSettings, send_scorecards
 from samplesite.server import SampleSiteServer
 from spiders.crawl import CrawlOutcome, crawl
@@ -163,13 +166,12 @@ def render_reports(result: AuditResult, history: list[AuditResult], out: Path, f
     out.mkdir(parents=True, exist_ok=True)
     findings = write_findings(result, out)
     scorecards = render_scorecards(result, history, out, fix_days=fix_days)
+    render_owner_card(result, out)
     dashboard = render_dashboard(result, history, out)
     return ReportPaths(out=out, findings=findings, dashboard=dashboard, scorecards=scorecards)
 
 
-def send_email(result: AuditResult, paths: ReportPaths, config: Config, console: Console) -> None:
-    """Each department with a contact in the catalogue gets its scorecard; the others are listed."""
-
+def smtp_settings(config: Config) -> SmtpSettings:
     smtp = config.smtp
     if not smtp.host or not smtp.sender:
         raise CommandError("e-mail needs [smtp] host and sender in the configuration file")
@@ -178,7 +180,32 @@ def send_email(result: AuditResult, paths: ReportPaths, config: Config, console:
     except ValueError:
         choices = ", ".join(s.value for s in Security)
         raise CommandError(f"[smtp] security {smtp.security!r}: expected one of {choices}") from None
-    settings = SmtpSettings(host=smtp.host, port=smtp.port, security=security, sender=smtp.sender)
+    return SmtpSettings(host=smtp.host, port=smtp.port, security=security, sender=smtp.sender)
+
+
+def alert_operator(db: str, result: AuditResult, config: Config, console: Console) -> None:
+    """Tell the operator when the audit has been blind N nights running, and when it recovers. A failure
+    to send is reported and logged; it never changes the audit's own exit status."""
+    if not config.alerts.operator:
+        return
+    with Store(db) as store:
+        alert = due_alert(store, result.site, result.run.id, config.alerts.after_nights)
+    if alert is None:
+        return
+    try:
+        send_alert(alert, config.alerts.operator, smtp_settings(config))
+    except (CommandError, OSError, smtplib.SMTPException) as exc:
+        log.warning("operator alert not sent: %s", exc)
+        console.print(f"运维提醒未发送 operator alert not sent: {exc}", highlight=False)
+        return
+    log.info("operator alert sent to %s: %s", config.alerts.operator, alert.subject)
+    console.print(f"运维提醒 operator alert → {config.alerts.operator}: {alert.subject}", highlight=False)
+
+
+def send_email(result: AuditResult, paths: ReportPaths, config: Config, console: Console) -> None:
+    """Each department with a contact in the catalogue gets its scorecard; the others are listed."""
+
+    settings = smtp_settings(config)
     report = send_scorecards(result, paths.scorecards, settings)
     console.print(f"邮件 e-mail: 已发送 sent {len(report.sent)}，无联系人 no contact {len(report.skipped)}，"
                   f"失败 failed {len(report.failed)}", highlight=False)
@@ -317,6 +344,7 @@ def run_audit(req: AuditRequest, config: Config, *, console: Console | None = No
         console.print(f"报告 reports: {paths.out}/  ·  看板 dashboard: {paths.dashboard}", highlight=False)
         if req.email and result.scored:
             send_email(result, paths, config, console)
+        alert_operator(req.db, result, config, console)
         code = exit_status(result)
         log.info("audit of %s finished: run %s, %s, exit %s", site.id, result.run.id, result.run.state, code)
         return code

@@ -183,3 +183,8 @@ def send_scorecards(result: AuditResult, scorecard_paths: Sequence[Path], smtp: 
                 sent.append(Sent(dep.name, to, str(msg["Subject"]),
                                  tuple(p.name for p in files.get(dep.name, []))))
     return MailReport(tuple(sent), tuple(skipped), tuple(failed))
+
+
+#: The one way to open an SMTP session (security, credentials from the environment), shared with the
+#: operator alerts (reports/alerts.py).
+connect = _connect
