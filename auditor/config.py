@@ -58,17 +58,24 @@ class SmtpConfig:
 
 
 @dataclass(frozen=True)
+class AlertsConfig:
+    operator: str = ""  # who hears when the audit itself is blind (no alerts when empty)
+    after_nights: int = 3  # nights running with no scored run before the operator is told
+
+
+@dataclass(frozen=True)
 class Config:
     store: StoreConfig = field(default_factory=StoreConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
     source: str = ""  # the file it came from, or "" for defaults only
 
     def masked(self) -> dict[str, dict[str, Any]]:
         """Effective values for display, secrets masked."""
         out: dict[str, dict[str, Any]] = {}
-        for section in ("store", "output", "crawl", "smtp"):
+        for section in ("store", "output", "crawl", "smtp", "alerts"):
             values = dict(vars(getattr(self, section)))
             if section == "smtp" and values.get("password"):
                 values["password"] = "********"

@@ -20,10 +20,11 @@ from auditor.evidence import (
     load_site_evidence,
 )
 from auditor.models import Fault, FetchStatus, Finding, Run, RunState, Verdict, worst
+from auditor.nights import load_history
 from auditor.results import AuditResult, ItemResult, department_results
 from auditor.rules import ALL_RULES, RULES_VERSION, RuleContext
 from auditor.rules.presence import DECLARED_ABSENCE, SITE_OUTAGE, CatalogueReachable, NotBlank
-from auditor.rules.site import SITE_RULES
+from auditor.rules.site import SITE_ITEM, SITE_RULES, HomeEvidence, SiteAvailability, SiteContext
 from auditor.store import Store
 from checklist.model import Checklist, Item, Site, SiteItem
 
@@ -169,16 +170,25 @@ def evaluate(store: Store, run_id: int, site: Site, checklist: Checklist, as_of:
         store.set_run_state(run_id, RunState.INCONCLUSIVE,
                             note="网站整体无法访问（网站或网络故障），本次检查不作判定、不计分")
     history = _History(store, site.id, run_id)
+    nights = load_history(store, site.id, run_id, as_of, [item.number for item, _ in pairs], site.host_allowed)
     items: list[ItemResult] = []
     for (item, site_item), ev in zip(pairs, evidence, strict=True):
         ctx = RuleContext(item=item, site_item=site_item, evidence=ev, as_of=as_of,
-                          grace_working_days=checklist.publish_within_working_days)
+                          grace_working_days=checklist.publish_within_working_days,
+                          nights=nights.item(item.number), nightly=site.nightly)
         findings = [_first_seen(f, history, run_id, as_of) for f in judge(ctx, outage)]
         items.append(item_result(item, site_item, findings))
-    site_evidence = load_site_evidence(store, run_id, template)
-    site_findings = [] if outage else [
-        _first_seen(f, history, run_id, as_of) for rule in SITE_RULES if (f := rule.check(site_evidence))
-    ]
+    site_ctx = SiteContext(
+        evidence=load_site_evidence(store, run_id, template), as_of=as_of, policy=site.nightly,
+        blank_items=tuple((it.item, it.short_name) for it in items
+                          if any(f.rule == NotBlank.id and f.status is Verdict.FAIL for f in it.findings)),
+        hosts=nights.hosts,
+        home=HomeEvidence(site.university_home, site.home, tuple(store.pages(run_id, SITE_ITEM)),
+                          tuple(store.links(run_id, SITE_ITEM))) if site.university_home else None,
+    )
+    # On a night the whole site was down only availability (a week's record) can be judged.
+    site_rules = [r for r in SITE_RULES if not outage or isinstance(r, SiteAvailability)]
+    site_findings = [_first_seen(f, history, run_id, as_of) for rule in site_rules if (f := rule.check(site_ctx))]
     store.save_findings(run_id, as_of, [*(f for it in items for f in it.findings), *site_findings])
     return assemble(store, run_id, site, checklist, as_of, tuple(items), tuple(site_findings))
 
@@ -199,4 +209,5 @@ def assemble(store: Store, run_id: int, site: Site, checklist: Checklist, as_of:
         rules_version=RULES_VERSION,
         stats=run_stats(store, run_id),
         site_findings=site_findings,
+        site_owner=site.site_owner,
     )

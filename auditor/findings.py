@@ -81,6 +81,8 @@ def to_json(result: AuditResult) -> dict[str, Any]:
         ],
         "items": [_item(it) for it in result.items],
         "site_findings": [_finding(f) for f in result.site_findings],
+        "site_owner": ({"name": result.site_owner.name, "contact": result.site_owner.contact}
+                       if result.site_owner else None),
         "departments": [
             {"name": d.name, "contact": d.contact, "items": list(d.items), "score": d.score,
              "counts": _counts(d.counts)}

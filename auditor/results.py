@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from auditor.models import Finding, Run, RunState, Verdict
+from checklist.model import Department
 
 SCHEMA = "xxgk-audit/findings@1"
 
@@ -70,6 +71,7 @@ class AuditResult:
     rules_version: str = "1"
     stats: dict[str, int] = field(default_factory=dict)
     site_findings: tuple[Finding, ...] = ()  # the site's own (furniture links): no department's
+    site_owner: Department | None = None  # the office that runs the site: the site findings are its
 
     @property
     def scored(self) -> bool:

@@ -7,11 +7,14 @@ CLI stays a thin parser. `run_demo` serves the bundled sample site on loopback a
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+import smtplib
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -19,6 +22,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from auditor.alerts import due_alert
 from auditor.config import Config
 from auditor.evaluate import default_as_of, evaluate
 from auditor.exits import CommandError, ExitStatus
@@ -26,14 +30,17 @@ from auditor.findings import load_result, write_findings
 from auditor.lock import AlreadyRunning, RunLock
 from auditor.models import Run, RunState, Verdict
 from auditor.results import SCORE_FORMULA, AuditResult
+from auditor.rules.nightly import RULES as NIGHTLY_RULES
 from auditor.store import Store
 from checklist.loader import CatalogueError, load_checklist, load_site
 from checklist.model import Checklist, Site
+from reports.alerts import send_alert
 from reports.annual import draft_annual
 from reports.common import TERMINAL_STYLE
 from reports.history import diff, diff_renderable, history_table, verdict_text
-from reports.html import render_dashboard, render_scorecards
+from reports.html import render_dashboard, render_owner_card, render_scorecards
 from reports.mail import Security, SmtpSettings, send_scorecards
+from samplesite.nightly import NightlyScenario
 from samplesite.server import SampleSiteServer
 from spiders.crawl import CrawlOutcome, crawl
 from spiders.inspect import Inspected
@@ -43,6 +50,7 @@ log = logging.getLogger("xxgk")
 
 
 DEMO_AS_OF = date(2018, 11, 30)
+_SPAWN = multiprocessing.get_context("spawn")
 
 
 def open_site(ref: str) -> tuple[Site, Checklist]:
@@ -163,13 +171,12 @@ def render_reports(result: AuditResult, history: list[AuditResult], out: Path, f
     out.mkdir(parents=True, exist_ok=True)
     findings = write_findings(result, out)
     scorecards = render_scorecards(result, history, out, fix_days=fix_days)
+    render_owner_card(result, out)
     dashboard = render_dashboard(result, history, out)
     return ReportPaths(out=out, findings=findings, dashboard=dashboard, scorecards=scorecards)
 
 
-def send_email(result: AuditResult, paths: ReportPaths, config: Config, console: Console) -> None:
-    """Each department with a contact in the catalogue gets its scorecard; the others are listed."""
-
+def smtp_settings(config: Config) -> SmtpSettings:
     smtp = config.smtp
     if not smtp.host or not smtp.sender:
         raise CommandError("e-mail needs [smtp] host and sender in the configuration file")
@@ -178,8 +185,33 @@ def send_email(result: AuditResult, paths: ReportPaths, config: Config, console:
     except ValueError:
         choices = ", ".join(s.value for s in Security)
         raise CommandError(f"[smtp] security {smtp.security!r}: expected one of {choices}") from None
-    settings = SmtpSettings(host=smtp.host, port=smtp.port, security=security, sender=smtp.sender,
-                            allow_plain_auth=smtp.allow_plain_auth, user=smtp.user, password=smtp.password)
+    return SmtpSettings(host=smtp.host, port=smtp.port, security=security, sender=smtp.sender,
+                        allow_plain_auth=smtp.allow_plain_auth, user=smtp.user, password=smtp.password)
+
+
+def alert_operator(db: str, result: AuditResult, config: Config, console: Console) -> None:
+    """Tell the operator when the audit has been blind N nights running, and when it recovers. A failure
+    to send is reported and logged; it never changes the audit's own exit status."""
+    if not config.alerts.operator:
+        return
+    with Store(db) as store:
+        alert = due_alert(store, result.site, result.run.id, config.alerts.after_nights)
+    if alert is None:
+        return
+    try:
+        send_alert(alert, config.alerts.operator, smtp_settings(config))
+    except (CommandError, OSError, smtplib.SMTPException) as exc:
+        log.warning("operator alert not sent: %s", exc)
+        console.print(f"运维提醒未发送 operator alert not sent: {exc}", highlight=False)
+        return
+    log.info("operator alert sent to %s: %s", config.alerts.operator, alert.subject)
+    console.print(f"运维提醒 operator alert → {config.alerts.operator}: {alert.subject}", highlight=False)
+
+
+def send_email(result: AuditResult, paths: ReportPaths, config: Config, console: Console) -> None:
+    """Each department with a contact in the catalogue gets its scorecard; the others are listed."""
+
+    settings = smtp_settings(config)
     report = send_scorecards(result, paths.scorecards, settings)
     console.print(f"邮件 e-mail: 已发送 sent {len(report.sent)}，无联系人 no contact {len(report.skipped)}，"
                   f"失败 failed {len(report.failed)}", highlight=False)
@@ -319,6 +351,7 @@ def run_audit(req: AuditRequest, config: Config, *, console: Console | None = No
         console.print(f"报告 reports: {paths.out}/  ·  看板 dashboard: {paths.dashboard}", highlight=False)
         if req.email and result.scored:
             send_email(result, paths, config, console)
+        alert_operator(req.db, result, config, console)
         code = exit_status(result)
         log.info("audit of %s finished: run %s, %s, exit %s", site.id, result.run.id, result.run.state, code)
         return code
@@ -362,8 +395,12 @@ def _env(**values: str) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def run_demo(out: Path, config: Config) -> int:
-    """Serve the bundled sample site on loopback and audit it as of 2018-11-30 into `out`."""
+def run_demo(out: Path, config: Config, nights: int = 1) -> int:
+    """Serve the bundled sample site on loopback and audit it as of 2018-11-30 into `out`; with `nights`
+    > 1, audit it once a night up to that day while the site changes (samplesite/nightly.py), then show
+    what only the nightly audit found."""
+    if nights > 1:
+        return _run_demo_nights(out, config, nights)
 
     console = Console()
     out.mkdir(parents=True, exist_ok=True)
@@ -383,6 +420,61 @@ def run_demo(out: Path, config: Config) -> int:
     console.print(f"\n打开看板 open the dashboard: [bold]{(out / 'index.html').resolve()}[/]", highlight=False)
     # The sample site fails items on purpose: a demo that ran to the end has succeeded.
     return ExitStatus.OK if code in (ExitStatus.OK, ExitStatus.FAIL) else code
+
+
+def _run_demo_nights(out: Path, config: Config, nights: int) -> int:
+    console = Console()
+    out.mkdir(parents=True, exist_ok=True)
+    db = str(out / "demo.sqlite")
+    for stale in Path(out).glob("demo.sqlite*"):
+        stale.unlink()
+    scenario = NightlyScenario(nights=nights)
+    code: int = ExitStatus.OK
+    with SampleSiteServer(scenario=scenario) as server:
+        console.print(f"示例 demo: 内置样例站点在 {server.proxy_url} 上运行；连续检查{nights}晚，"
+                      f"至 {DEMO_AS_OF}（其间网站内容有变化）。", highlight=False)
+        for night in range(nights):
+            scenario.night = night
+            as_of = DEMO_AS_OF - timedelta(days=nights - 1 - night)
+            last = night == nights - 1
+            if not last:
+                console.print(f"  第{night + 1}晚 night {night + 1}: {as_of}", highlight=False)
+            # Scrapy's reactor runs once per process: each night is a process of its own, as under cron.
+            night_run = _SPAWN.Process(target=_demo_night, args=(db, out, as_of, server.proxy_url, config, last))
+            night_run.start()
+            night_run.join()
+            code = night_run.exitcode if night_run.exitcode is not None else ExitStatus.INTERRUPTED
+    with Store(db) as store:
+        result, _ = load_evaluated(store, None)
+    print_nightly(result, console)
+    console.print(f"\n打开看板 open the dashboard: [bold]{(out / 'index.html').resolve()}[/]", highlight=False)
+    return ExitStatus.OK if code in (ExitStatus.OK, ExitStatus.FAIL) else code
+
+
+def _demo_night(db: str, out: Path, as_of: date, proxy: str, config: Config, last: bool) -> None:
+    """One night of `auditor demo --nights`, in its own process; only the last night speaks."""
+    console = Console(quiet=not last)
+    sys.exit(run_audit(AuditRequest(site_ref="ustb", db=db, out=out, as_of=as_of, proxy=proxy, polite=False,
+                                    quiet=not last), config, console=console))
+
+
+def print_nightly(result: AuditResult, console: Console) -> None:
+    """What only a nightly audit finds: the rules that compare nights, and the site's own requirements."""
+    nightly_ids = {r.id for r in NIGHTLY_RULES}
+    rows = [(str(it.item), it.short_name, f) for it in result.items for f in it.findings if f.rule in nightly_ids]
+    owner = result.site_owner.name if result.site_owner else "网站管理部门"
+    rows += [("—", owner, f) for f in result.site_findings if f.rule != "site.furniture-links"]
+    if not rows:
+        return
+    table = Table(title="逐夜检查才能发现的问题 found only by auditing night after night", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("事项 item / 负责 owner")
+    table.add_column("规则 rule")
+    table.add_column("结果")
+    table.add_column("说明 finding", overflow="fold", ratio=3)
+    for number, name, f in rows:
+        table.add_row(number, name, f.rule, verdict_text(f.status), Text(f.message))
+    console.print(table)
 
 
 # -- history ----------------------------------------------------------------------------------------------

@@ -33,7 +33,9 @@ from checklist.model import (
     Cycle,
     Department,
     Item,
+    KeepPublic,
     MonthDay,
+    NightlyPolicy,
     Period,
     Selectors,
     Site,
@@ -523,6 +525,7 @@ _ITEM_KEYS = (
     "required",
     "privacy_sensitive",
     "edition_name",
+    "keep_public",
 )
 _ITEM_REQUIRED = ("number", "category", "wording", "short_name", "basis", "cycle")
 _VERSION_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -639,6 +642,7 @@ class _ChecklistParser:
             else False
         )
         edition = r.text(m["edition_name"], f"{field}.edition_name") if "edition_name" in m else ""
+        keep_public = self._keep_public(m["keep_public"], f"{field}.keep_public") if "keep_public" in m else None
 
         # The rule engine needs a deadline for calendar cycles and a span for age-based ones; a
         # deadline without its source would be a fact nobody can check.
@@ -685,8 +689,29 @@ class _ChecklistParser:
             required=required,
             privacy_sensitive=privacy,
             edition_name=edition,
+            keep_public=keep_public,
         )
         return number, item
+
+    def _keep_public(self, node: Node, field: str) -> KeepPublic | None:
+        """`{working_days: 10, source: {...}}` or `{until: year-end, source: {...}}`: one of the two, with
+        where the period comes from (a minimum period nobody can check would blame on hearsay)."""
+        r = self.r
+        m = r.mapping(node, field, ("working_days", "until", "source"), ("source",))
+        if m is None:
+            return None
+        source = r.source(m["source"], f"{field}.source") if "source" in m else None
+        if ("working_days" in m) == ("until" in m):
+            r.error(node, field, "give working_days: N or until: year-end (one of the two)")
+            return None
+        if "until" in m:
+            until = r.text(m["until"], f"{field}.until")
+            if until is not None and until != "year-end":
+                r.error(m["until"], f"{field}.until", f"'{until}': the only period end known is year-end")
+                return None
+            return KeepPublic(source, to_year_end=True) if until and source else None
+        days = r.integer(m["working_days"], f"{field}.working_days", 1)
+        return KeepPublic(source, working_days=days) if days and source else None
 
     def _rules(self, node: Node, field: str) -> tuple[TermRule, ...] | None:
         r = self.r
@@ -721,11 +746,13 @@ class _ChecklistParser:
 
 # ── a university's catalogue ────────────────────────────────────────────────────────────────────────
 
-_SITE_KEYS = ("id", "name", "version", "checklist", "home", "allowed_hosts", "policy", "departments", "items")
+_SITE_KEYS = ("id", "name", "version", "checklist", "home", "allowed_hosts", "policy", "departments", "items",
+              "site_owner", "university_home", "nightly")
 _SITE_REQUIRED = ("id", "name", "version", "checklist", "home", "allowed_hosts", "departments", "items")
 _SITE_ITEM_KEYS = ("url", "urls", "departments", "selectors", "deadline", "max_age_days", "absent")
 _SELECTOR_KEYS = tuple(f.name for f in dataclasses.fields(Selectors))
 _POLICY_FIELDS = {f.name: type(getattr(CrawlPolicy(), f.name)) for f in dataclasses.fields(CrawlPolicy)}
+_NIGHTLY_FIELDS = {f.name: type(getattr(NightlyPolicy(), f.name)) for f in dataclasses.fields(NightlyPolicy)}
 _ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _HOST_RE = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?")
 
@@ -759,6 +786,9 @@ class _SiteParser:
         policy = self._policy(top["policy"]) if "policy" in top else CrawlPolicy()
         departments = self._departments(top["departments"]) if "departments" in top else None
         items = self._items(top["items"], checklist) if "items" in top and checklist is not None else None
+        owner = self._owner(top["site_owner"]) if "site_owner" in top else None
+        university_home = self._university_home(top["university_home"]) if "university_home" in top else ""
+        nightly = self._nightly(top["nightly"]) if "nightly" in top else NightlyPolicy()
         if r.errors or None in (
             site_id,
             name,
@@ -784,7 +814,59 @@ class _SiteParser:
             items=items,
             policy=policy,
             source_path=str(self.path.resolve()),
+            site_owner=owner,
+            university_home=university_home or "",
+            nightly=nightly or NightlyPolicy(),
         )
+
+    def _owner(self, node: Node) -> Department | None:
+        """The office that runs the site: a name that is no department's (its findings are never theirs)."""
+        r = self.r
+        m = r.mapping(node, "site_owner", ("name", "contact"), ("name",))
+        if m is None or "name" not in m:
+            return None
+        name = r.text(m["name"], "site_owner.name")
+        contact = r.text(m["contact"], "site_owner.contact", empty_ok=True) if "contact" in m else ""
+        if name is None or contact is None:
+            return None
+        if contact and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", contact):
+            r.error(m["contact"], "site_owner.contact", f"'{contact}' is not an e-mail address")
+            return None
+        if name in self.departments:
+            r.error(m["name"], "site_owner.name",
+                    f"{name} is also under departments: the site's findings must not count on a department's score")
+            return None
+        return Department(name, contact)
+
+    def _university_home(self, node: Node) -> str | None:
+        """Any web address: the university's home page usually stands outside the hosts the crawl enters."""
+        value = self.r.text(node, "university_home")
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value.strip()):
+            self.r.error(node, "university_home", f"'{value}' is not a web address (http:// or https:// and a host)")
+            return None
+        return value.strip()
+
+    def _nightly(self, node: Node) -> NightlyPolicy | None:
+        r = self.r
+        m = r.mapping(node, "nightly", tuple(_NIGHTLY_FIELDS))
+        if m is None:
+            return None
+        values: dict[str, Any] = {}
+        for key, value_node in m.items():
+            f = f"nightly.{key}"
+            if _NIGHTLY_FIELDS[key] is float:
+                value: Any = r.number(value_node, f)
+                if value is not None and value > 1:
+                    r.error(value_node, f, f"a share between 0 and 1 (0.05 = 5 %), got {value}")
+                    value = None
+            else:
+                value = r.integer(value_node, f, 1)
+            if value is not None:
+                values[key] = value
+        return NightlyPolicy(**values) if len(values) == len(m) else None
 
     def _hosts(self, node: Node) -> tuple[str, ...] | None:
         hosts = self.r.text_list(node, "allowed_hosts")

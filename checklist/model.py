@@ -69,6 +69,20 @@ class Source:
 
 
 @dataclass(frozen=True)
+class KeepPublic:
+    """How long each entry of an item must stay on its list once published (DOMAIN.md: 拟录取 lists
+    at least 10 working days, 特殊类型 results to the end of the year): only a nightly audit can see an
+    entry vanish early."""
+
+    source: Source
+    working_days: int | None = None  # at least this many official working days from publication
+    to_year_end: bool = False  # until 31 December of the year it was published
+
+    def __str__(self) -> str:
+        return "公示至当年年底" if self.to_year_end else f"公示不少于{self.working_days}个工作日"
+
+
+@dataclass(frozen=True)
 class Item:
     """One of the 清单's items (qingdan-2014 has 50)."""
 
@@ -86,6 +100,7 @@ class Item:
     required: tuple[TermRule, ...] = ()
     privacy_sensitive: bool = False
     edition_name: str = ""  # how a message names one edition, e.g. "信息公开工作年度报告"
+    keep_public: KeepPublic | None = None  # the minimum time each entry must stay listed
 
 
 @dataclass(frozen=True)
@@ -185,6 +200,24 @@ class CrawlPolicy:
 
 
 @dataclass(frozen=True)
+class NightlyPolicy:
+    """What the rules that compare nights allow; every field can be set per site (`nightly:`).
+
+    The defaults: a publish date may precede the night the entry first appeared by a few working days
+    (a CMS shows the date an article was written, and pages are cached); a 公示 list with names may stay
+    a month past its stated period before it is a privacy warning; a finding about an event in the past
+    (an entry removed early) is shown for a month; unreachable means ≥ 5 % of probes failing over the
+    last 7 nights (国办秘函〔2019〕19号), never one bad night; the operator hears after 3 blind nights."""
+
+    backdated_working_days: int = 5
+    notice_overstay_days: int = 30
+    report_days: int = 30
+    availability_nights: int = 7
+    availability_share: float = 0.05
+    blank_columns_veto: int = 5  # 国办: five or more blank columns fail the whole site
+
+
+@dataclass(frozen=True)
 class Site:
     """A university's catalogue: which URL serves which item, owned by whom."""
 
@@ -198,6 +231,11 @@ class Site:
     items: tuple[SiteItem, ...]
     policy: CrawlPolicy = field(default_factory=CrawlPolicy)
     source_path: str = ""
+    # The office that runs the disclosure site (网络信息中心 or similar): site-level findings are its.
+    site_owner: Department | None = None
+    # The university's own home page, which must lead to the disclosure site (`home`) within two clicks.
+    university_home: str = ""
+    nightly: NightlyPolicy = field(default_factory=NightlyPolicy)
 
     def item(self, number: int) -> SiteItem:
         for it in self.items:

@@ -16,8 +16,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from auditor.atomic import atomic_write
-from auditor.models import RunState, Verdict
+from auditor.models import Finding, RunState, Verdict
 from auditor.results import SCORE_FORMULA, SCORE_FORMULA_EN, AuditResult, score
+from auditor.rules.site import SITE_RULES
 from reports.common import (
     STATUS_COLOUR,
     evidence_label,
@@ -106,6 +107,31 @@ def render_scorecards(result: AuditResult, history: Sequence[AuditResult], out_d
     return paths
 
 
+#: Site rules that fail the whole site (国办's 单项否决): shown apart, first.
+VETO_RULES = frozenset(r.id for r in SITE_RULES if r.veto)
+
+
+def split_veto(findings: Sequence[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """The site's findings in two tiers: the veto rules, then the others."""
+    return [f for f in findings if f.rule in VETO_RULES], [f for f in findings if f.rule not in VETO_RULES]
+
+
+def render_owner_card(result: AuditResult, out_dir: Path | str) -> Path | None:
+    """`scorecards/00-<office>.html`: the site's own findings for the office that runs it (the catalogue's
+    `site_owner`), which no department's scorecard shows; None when the catalogue names no owner."""
+    owner = result.site_owner
+    if owner is None:
+        return None
+    folder = Path(out_dir) / SCORECARD_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    veto, others = split_veto(result.site_findings)
+    path = folder / f"{safe_filename(0, owner.name)}.html"
+    with atomic_write(path) as tmp:
+        tmp.write_text(_ENV.get_template("owner.html.j2").render(**_common(result), owner=owner, veto=veto,
+                                                                 others=others), encoding="utf-8")
+    return path
+
+
 @dataclass(frozen=True)
 class CategoryScore:
     number: int
@@ -157,6 +183,9 @@ def render_dashboard(result: AuditResult, history: Sequence[AuditResult], out_di
         departments=departments,
         categories=category_scores(result),
         trend_svg=trend_svg(overall_trend(result, history), width=540, title="总体得分趋势"),
+        site_tiers=split_veto(result.site_findings),
+        owner_href=(f"{SCORECARD_DIR}/{quote(safe_filename(0, result.site_owner.name))}.html"
+                    if result.site_owner else ""),
     )
     path = out / "index.html"
     with atomic_write(path) as tmp:

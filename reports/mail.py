@@ -214,3 +214,8 @@ def _closed(client: smtplib.SMTP | None) -> None:
             client.quit()
         except (smtplib.SMTPException, OSError):
             client.close()
+
+
+#: The one way to open an SMTP session (security, credentials from the environment), shared with the
+#: operator alerts (reports/alerts.py).
+connect = _connect

@@ -23,6 +23,7 @@ from typing import Self
 from urllib.parse import unquote, urlsplit
 
 from samplesite.manifest import SITE_ROOT, FileRecord, Manifest, guess_content_type, load
+from samplesite.nightly import NightlyScenario
 from samplesite.routes import (
     Request,
     Response,
@@ -146,9 +147,11 @@ class SampleSiteServer:
     """The sample site on 127.0.0.1 in a daemon thread: `with SampleSiteServer() as s: ... s.proxy_url`."""
 
     def __init__(
-        self, port: int = 0, manifest: Manifest | None = None, root: Path = SITE_ROOT, delay: float = 0.0
+        self, port: int = 0, manifest: Manifest | None = None, root: Path = SITE_ROOT, delay: float = 0.0,
+        scenario: NightlyScenario | None = None,
     ) -> None:
         self.delay = delay  # seconds before every answer: a slow site, for tests that interrupt a crawl
+        self.scenario = scenario  # night-by-night changes (auditor demo --nights); None: the site never changes
         self.manifest = manifest or load()
         self.root = root
         self.routes: tuple[Route, ...] = build_routes(self.manifest)
@@ -218,6 +221,8 @@ class SampleSiteServer:
     def respond(self, req: Request) -> Response:
         if req.host not in self.hosts:
             return _bad_gateway(req.host)
+        if self.scenario is not None and (changed := self.scenario.respond(req, self._state)) is not None:
+            return changed
         for route in self.routes:
             resp = route.respond(req, self._state)
             if resp is not None:
@@ -238,7 +243,10 @@ class SampleSiteServer:
             return not_found()
         key = f"{req.host}/{rel}"
         meta = self.manifest.file(key) or _default_meta(key, self.manifest)
-        return file_response(req, _read(file), meta)
+        data = _read(file)
+        if self.scenario is not None:
+            data = self.scenario.rewrite("/" + rel, data) if req.host == self.manifest.main_host else data
+        return file_response(req, data, meta)
 
 
 def _default_meta(key: str, manifest: Manifest) -> FileRecord:

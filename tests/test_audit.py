@@ -98,7 +98,9 @@ def test_waf_column_is_inconclusive_and_not_scored(audit: Audit) -> None:
 def test_reports_are_written(audit: Audit) -> None:
     assert (audit.out / "index.html").is_file()
     scorecards = list((audit.out / "scorecards").glob("*.html"))
-    assert len(scorecards) == len(audit.findings["departments"])
+    # one per department, and one for the office that runs the site (its findings are no department's)
+    assert len(scorecards) == len(audit.findings["departments"]) + 1
+    assert (audit.out / "scorecards" / f"00-{audit.findings['site_owner']['name']}.html").is_file()
     assert "不合格" in audit.proc.stdout  # the closing summary
 
 

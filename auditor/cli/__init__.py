@@ -270,11 +270,13 @@ def run(ctx: _Context, site_ref: str | None, as_of: str | None, out: str | None,
 
 @cli.command()
 @click.option("--out", default="audit-demo", type=click.Path(file_okay=False), show_default=True)
+@click.option("--nights", type=click.IntRange(1, 60), default=1, show_default=True,
+              help="Audit the sample site once a night for N nights up to the demo date, while it changes.")
 @pass_ctx
-def demo(ctx: _Context, out: str) -> None:
+def demo(ctx: _Context, out: str, nights: int) -> None:
     """Audit the bundled sample site (no internet needed) and write reports to ./audit-demo/."""
 
-    sys.exit(run_demo(Path(out), ctx.config))
+    sys.exit(run_demo(Path(out), ctx.config, nights))
 
 
 # -- history ----------------------------------------------------------------------------------------------

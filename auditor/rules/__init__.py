@@ -1,19 +1,20 @@
 """The rule set: every rule, in the order findings are listed for an item.
 
-One module per kind (presence, freshness, content, links, privacy), each exporting `RULES`. The order
+One module per kind (presence, freshness, content, links, privacy), each exporting `RULES`, and the rules
+that compare nights (`nightly`), judged last. The order
 is part of the contract: the same evidence and as-of date give the same findings in the same order.
 """
 
 from __future__ import annotations
 
-from auditor.rules import content, freshness, links, presence, privacy
+from auditor.rules import content, freshness, links, nightly, presence, privacy
 from auditor.rules.base import Rule, RuleContext
 
 #: Bump when a rule changes what it judges, so stored findings say which rules produced them.
-RULES_VERSION = "1"
+RULES_VERSION = "2"  # 2: the rules that compare nights, and the site's own requirements
 
 ALL_RULES: tuple[Rule, ...] = (
-    presence.RULES + freshness.RULES + content.RULES + links.RULES + privacy.RULES
+    presence.RULES + freshness.RULES + content.RULES + links.RULES + privacy.RULES + nightly.RULES
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import abc
 import inspect
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cached_property
 from typing import Any, ClassVar, Protocol
@@ -19,7 +19,8 @@ from auditor.calendar import add_working_days
 from auditor.editions import edition_year, found_label, period_label
 from auditor.evidence import Edition, ItemEvidence
 from auditor.models import Finding, RuleKind, Verdict
-from checklist.model import Cycle, Item, MonthDay, SiteItem
+from auditor.nights import ItemNights
+from checklist.model import Cycle, Item, MonthDay, NightlyPolicy, SiteItem
 
 #: ANNUAL items without a span of their own: about 13 months (DOMAIN.md, "latest edition at most ~13 months old").
 DEFAULT_ANNUAL_MAX_AGE_DAYS = 395
@@ -41,6 +42,8 @@ class RuleContext:
     evidence: ItemEvidence
     as_of: date
     grace_working_days: int = 20  # the 清单: publish within 20 working days of the information arising
+    nights: ItemNights | None = None  # the column over the nights kept (None: judged without history)
+    nightly: NightlyPolicy = field(default_factory=NightlyPolicy)
 
     @property
     def name(self) -> str:
