@@ -588,7 +588,8 @@ class Store:
              tuple(sorted(int(i) for i in str(r[4] or "").split(",") if i)))
             for r in self.db.execute(
                 "SELECT p.url, p.role, p.status, p.http_status, (SELECT group_concat(item) FROM page_items i"
-                " WHERE i.run_id=p.run_id AND i.url=p.url) FROM pages p WHERE p.run_id=? ORDER BY p.rowid",
+                " INDEXED BY page_items_url WHERE i.run_id=p.run_id AND i.url=p.url)"
+                " FROM pages p WHERE p.run_id=? ORDER BY p.rowid",
                 (run_id,),
             )
         ]
