@@ -30,7 +30,7 @@ from auditor.store import Store
 from checklist.loader import CatalogueError, load_checklist, load_site
 from checklist.model import Checklist, Site
 from reports.annual import draft_annual
-from reports.common import TERMINAL_STYLE
+from reports.common import TERMINAL_STYLE, run_notes
 from reports.history import diff, diff_renderable, history_table, verdict_text
 from reports.html import render_dashboard, render_scorecards
 from reports.mail import Security, SmtpSettings, send_scorecards
@@ -145,7 +145,9 @@ def exit_status(result: AuditResult) -> int:
         return ExitStatus.INTERRUPTED
     if result.run.state is RunState.INCONCLUSIVE:
         return ExitStatus.INCONCLUSIVE
-    return ExitStatus.FAIL if any(i.status is Verdict.FAIL for i in result.items) else ExitStatus.OK
+    # A partial re-check answers for the items it re-checked; the verdicts it carried are an older run's.
+    judged = [i for i in result.items if i.carried_from_run is None]
+    return ExitStatus.FAIL if any(i.status is Verdict.FAIL for i in judged) else ExitStatus.OK
 
 
 # -- report -----------------------------------------------------------------------------------------------
@@ -198,6 +200,8 @@ def print_summary(result: AuditResult, console: Console) -> None:
         f"[bold]{result.site_name}[/] 信息公开检查 · run {result.run.id} · 截至 as of {result.as_of} · {state}",
         highlight=False,
     )
+    for note in run_notes(result):
+        console.print(visible(note))
     by_cat = Table(title="按类别 by category", title_justify="left")
     by_cat.add_column("类别 category")
     for v in Verdict:

@@ -26,7 +26,7 @@ from docx.text.paragraph import Paragraph
 from auditor.atomic import atomic_write
 from auditor.calendar import working_days_between
 from auditor.models import Verdict
-from auditor.results import SCORE_FORMULA, AuditResult, ItemResult
+from auditor.results import AuditResult, ItemResult
 from reports.common import clean, fmt_score, safe_href
 
 SECTION_TITLE = "信息公开监督检查情况"
@@ -159,7 +159,7 @@ def paragraphs(s: AnnualSummary) -> list[str]:
             f"学年内各次完整检查的平均合格率为{avg}"
             + (f"，综合得分由{fmt_score(s.scored[0].overall_score)}变为{fmt_score(r.overall_score)}"
                if len(s.scored) > 1 else "")
-            + f"。计分办法：{SCORE_FORMULA}"
+            + f"。计分办法：{r.score_formula}"
         )
     if s.episodes:
         by_dep: dict[str, list[Episode]] = {}
