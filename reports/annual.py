@@ -45,6 +45,14 @@ class AcademicYear:
             raise ValueError(f"学年应写作 2017-2018（前后两年相连），收到 {text!r}")
         return cls(int(m.group(1)))
 
+    @classmethod
+    def of(cls, day: date) -> AcademicYear:
+        """The academic year a day falls in (1 September starts the next one)."""
+        return cls(day.year if day.month >= 9 else day.year - 1)
+
+    def __str__(self) -> str:
+        return f"{self.first}-{self.first + 1}"
+
     @property
     def start(self) -> date:
         return date(self.first, 9, 1)
