@@ -6,8 +6,11 @@ CLI stays a thin parser. `run_demo` serves the bundled sample site on loopback a
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from auditor.atomic import atomic_write
 from auditor.config import Config
 from auditor.evaluate import default_as_of, evaluate
 from auditor.exits import CommandError, ExitStatus
@@ -43,6 +47,10 @@ log = logging.getLogger("xxgk")
 
 
 DEMO_AS_OF = date(2018, 11, 30)
+#: The demo's 复核: two failing items re-checked a week later, the others carried forward.
+DEMO_RECHECK = (6, 12)
+DEMO_RECHECK_AS_OF = date(2018, 12, 7)
+DEMO_CONFIG = "xxgk-auditor.toml"
 
 
 def open_site(ref: str) -> tuple[Site, Checklist]:
@@ -381,7 +389,9 @@ def _env(**values: str) -> Iterator[None]:
 
 
 def run_demo(out: Path, config: Config) -> int:
-    """Serve the bundled sample site on loopback and audit it as of 2018-11-30 into `out`."""
+    """Serve the bundled sample site on loopback, audit it as of 2018-11-30 into `out`, re-check two items
+    a week later (a 复核, into `out/recheck`), and leave a configuration file pointing at the demo's
+    database, so the README's history, diff, report and annual examples work offline as printed."""
 
     console = Console()
     out.mkdir(parents=True, exist_ok=True)
@@ -398,9 +408,38 @@ def run_demo(out: Path, config: Config) -> int:
             config,
             console=console,
         )
+        if code in (ExitStatus.OK, ExitStatus.FAIL):
+            console.print(f"\n复核 re-check: 第{'、'.join(map(str, DEMO_RECHECK))}项，按 {DEMO_RECHECK_AS_OF} 重新检查，"
+                          "其余事项沿用上一次结果。", highlight=False)
+            # Scrapy's reactor starts once per process: the second crawl is a command of its own, as under cron.
+            subprocess.run(
+                [sys.executable, "-m", "auditor", *(["--config", config.source] if config.source else []), "run",
+                 "--site", "ustb", "--db", db, "--out", str(out / "recheck"), "--as-of", DEMO_RECHECK_AS_OF.isoformat(),
+                 "--items", ",".join(map(str, DEMO_RECHECK)), "--proxy", server.proxy_url, "--no-polite"],
+                check=False,
+            )
+    settings = write_demo_config(out)
     console.print(f"\n打开看板 open the dashboard: [bold]{(out / 'index.html').resolve()}[/]", highlight=False)
+    console.print(f"演示配置 demo configuration: {settings}  —  export XXGK_CONFIG={settings}  "
+                  "then `auditor history`, `auditor diff 1 2` …", highlight=False)
     # The sample site fails items on purpose: a demo that ran to the end has succeeded.
     return ExitStatus.OK if code in (ExitStatus.OK, ExitStatus.FAIL) else code
+
+
+def write_demo_config(out: Path) -> Path:
+    """`out/xxgk-auditor.toml`: the demo's database and report folder, absolute, so it works from anywhere."""
+    path = out / DEMO_CONFIG
+    folder = out.resolve()
+    text = (
+        "# Written by `auditor demo`: the demo's own database and reports.\n"
+        f"# Use it with `auditor --config {path} history`, or `export XXGK_CONFIG={path}`.\n"
+        f"[store]\npath = {json.dumps(str(folder / 'demo.sqlite'), ensure_ascii=False)}\n\n"
+        f"[output]\ndir = {json.dumps(str(folder), ensure_ascii=False)}\n\n"
+        '[crawl]\nsite = "ustb"\n'
+    )
+    with atomic_write(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
 
 
 # -- history ----------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from auditor.models import Run, RunState, Verdict
 from auditor.results import AuditResult
-from reports.common import TERMINAL_STYLE, fmt_score, run_notes
+from reports.common import TERMINAL_STYLE, carried_note, fmt_score, run_notes
 
 
 class Change(enum.StrEnum):
@@ -129,6 +129,8 @@ def diff(a: AuditResult, b: AuditResult) -> Diff:
         message = ""
         if new is not None:
             message = next((f.message for f in new.findings if f.status is new.status), "")
+            if new.carried_from_run is not None:
+                message = f"（{carried_note(new)}）{message}"
         changes.append(
             ItemChange(
                 item=number,
