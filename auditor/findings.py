@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from auditor.atomic import atomic_write
-from auditor.evaluate import assemble, item_result, judged_items
+from auditor.evaluate import assemble, item_record, judged_items, record_result, take_snapshot
 from auditor.models import Finding, Verdict
-from auditor.results import POINTS, SCHEMA, SCORE_FORMULA, SCORE_FORMULA_EN, AuditResult, ItemResult
-from auditor.rules import EXPLAINED_RULES
-from auditor.rules.site import SITE_ITEM, SITE_RULES
-from auditor.store import Store
+from auditor.results import SCHEMA, AuditResult, ItemResult
+from auditor.rules.site import SITE_ITEM
+from auditor.snapshot import Snapshot
+from auditor.store import Evaluation, Store
 from checklist.model import Checklist, Site
 
 FILENAME = "findings.json"
@@ -51,6 +51,7 @@ def _item(it: ItemResult) -> dict[str, Any]:
         "url": it.url,
         "status": it.status.value,
         "note": it.note,
+        "carried_from_run": it.carried_from_run,
         "findings": [_finding(f) for f in it.findings],
     }
 
@@ -72,12 +73,15 @@ def to_json(result: AuditResult) -> dict[str, Any]:
         "catalogue_version": run.catalogue_version,
         "tool_version": run.tool_version,
         "rules_version": result.rules_version,
-        "score_formula": SCORE_FORMULA,
-        "score_formula_en": SCORE_FORMULA_EN,
-        "points": {v.value: p for v, p in POINTS.items()},
+        "evaluation_id": result.evaluation_id,
+        "rechecked": list(result.rechecked),
+        "migrated": result.migrated,
+        "score_formula": result.score_formula,
+        "score_formula_en": result.score_formula_en,
+        "points": {v.value: p for v, p in result.points.items()},
         "rules": [
-            {"id": r.id, "kind": r.kind.value, "severity": r.severity.value, "explanation": r.explanation()}
-            for r in (*EXPLAINED_RULES, *SITE_RULES)
+            {"id": r.id, "kind": r.kind.value, "severity": r.severity.value, "explanation": r.explanation}
+            for r in result.rules
         ],
         "items": [_item(it) for it in result.items],
         "site_findings": [_finding(f) for f in result.site_findings],
@@ -110,16 +114,41 @@ def write_findings(result: AuditResult, out_dir: str | Path) -> Path:
     return target
 
 
-def load_result(store: Store, run_id: int, site: Site, checklist: Checklist) -> AuditResult:
-    """Rebuild an evaluated run's result from its stored findings, without judging anything again."""
-    run = store.run(run_id)
-    if run.as_of is None or not store.evaluated(run_id):
+def snapshot_of(store: Store, evaluation: Evaluation, site: Site, checklist: Checklist) -> Snapshot:
+    """The evaluation's snapshot. An evaluation from before snapshots were kept gets one now, from the
+    catalogue in use, marked migrated, and keeps it: from then on a catalogue change cannot reach it."""
+    if evaluation.snapshot:
+        return Snapshot.from_json(evaluation.snapshot)
+    run = store.run(evaluation.run_id)
+    records = [item_record(item, site_item) for item, site_item in judged_items(site, checklist)]
+    snapshot = take_snapshot(site, checklist, records, catalogue_version=run.catalogue_version, migrated=True)
+    store.set_snapshot(evaluation.id, snapshot.to_json(), migrated=True)
+    return snapshot
+
+
+def snapshot_migrated(store: Store, site: Site, checklist: Checklist) -> int:
+    """Freeze every not yet snapshotted evaluation of the site's runs with `site`; returns how many."""
+    done = 0
+    for run in store.runs(site.id):
+        for evaluation in store.evaluations(run.id):
+            if not evaluation.snapshot:
+                snapshot_of(store, evaluation, site, checklist)
+                done += 1
+    return done
+
+
+def load_result(store: Store, run_id: int, site: Site, checklist: Checklist,
+                evaluation_id: int | None = None) -> AuditResult:
+    """Rebuild an evaluated run's result from its stored findings and snapshot, without judging anything
+    again and without reading today's catalogue (`site` and `checklist` only snapshot a run judged
+    before snapshots were kept). The newest evaluation unless another is asked for."""
+    evaluation = store.evaluation(run_id, evaluation_id)
+    if evaluation is None:
         raise ValueError(f"run {run_id} has not been evaluated yet (auditor evaluate)")
+    snapshot = snapshot_of(store, evaluation, site, checklist)
     by_item: dict[int, list[Finding]] = {}
-    for f in store.findings(run_id):
+    for f in store.findings(run_id, evaluation.id):
         by_item.setdefault(f.item, []).append(f)
-    items = tuple(
-        item_result(item, site_item, by_item.get(item.number, []))
-        for item, site_item in judged_items(site, checklist)
-    )
-    return assemble(store, run_id, site, checklist, run.as_of, items, tuple(by_item.get(SITE_ITEM, [])))
+    items = tuple(record_result(record, by_item.get(record.item, [])) for record in snapshot.items)
+    return assemble(store, run_id, snapshot, evaluation.as_of, items, tuple(by_item.get(SITE_ITEM, [])),
+                    evaluation.id)

@@ -187,6 +187,7 @@ class Run:
     as_of: date | None = None  # the as-of date of the latest evaluation
     note: str = ""
     catalogue_path: str = ""  # the catalogue file the crawl followed
+    items: tuple[int, ...] = ()  # a partial crawl (复核, --items): the items it covered; () = every item
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from auditor.models import Finding, Run, RunState, Verdict
+from auditor.snapshot import RuleInfo
 from checklist.model import Department
 
 SCHEMA = "xxgk-audit/findings@1"
@@ -28,12 +29,14 @@ SCORE_FORMULA_EN = (
     "every department listed for an item (lead or supporting) is scored on it."
 )
 
-def score(statuses: list[Verdict]) -> float | None:
-    """The published formula; None when nothing could be judged."""
-    judged = [s for s in statuses if s in POINTS]
+def score(statuses: list[Verdict], points: dict[Verdict, int] | None = None) -> float | None:
+    """The published formula (with the points a past run was scored by, when given); None when nothing
+    could be judged."""
+    table = POINTS if points is None else points
+    judged = [s for s in statuses if s in table]
     if not judged:
         return None
-    return round(sum(POINTS[s] for s in judged) / len(judged), 1)
+    return round(sum(table[s] for s in judged) / len(judged), 1)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class ItemResult:
     status: Verdict
     findings: tuple[Finding, ...]
     note: str = ""  # e.g. a declared justified absence
+    carried_from_run: int | None = None  # a partial re-check did not judge it: its verdict is this run's
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,23 @@ class AuditResult:
     stats: dict[str, int] = field(default_factory=dict)
     site_findings: tuple[Finding, ...] = ()  # the site's own (furniture links): no department's
     site_owner: Department | None = None  # the office that runs the site: the site findings are its
+    # As the run was judged (its snapshot), so a past run's reports never follow today's code or catalogue:
+    score_formula: str = SCORE_FORMULA
+    score_formula_en: str = SCORE_FORMULA_EN
+    points: dict[Verdict, int] = field(default_factory=lambda: dict(POINTS))
+    rules: tuple[RuleInfo, ...] = ()
+    evaluation_id: int | None = None  # which of the run's evaluations this is (None: not stored)
+    rechecked: tuple[int, ...] = ()  # a partial re-check (复核): the items it judged; () = all
+    migrated: bool = False  # judged before runs kept their catalogue: snapshot taken at the upgrade
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.rechecked)
+
+    @property
+    def carried_from(self) -> tuple[int, ...]:
+        """The earlier runs whose verdicts this partial re-check carried forward."""
+        return tuple(sorted({it.carried_from_run for it in self.items if it.carried_from_run is not None}))
 
     @property
     def scored(self) -> bool:
@@ -85,7 +106,7 @@ class AuditResult:
 
     @property
     def overall_score(self) -> float | None:
-        return score([i.status for i in self.items]) if self.scored else None
+        return score([i.status for i in self.items], self.points) if self.scored else None
 
     def item(self, number: int) -> ItemResult:
         for it in self.items:
@@ -100,8 +121,8 @@ class AuditResult:
         raise KeyError(name)
 
 
-def department_results(items: tuple[ItemResult, ...], contacts: dict[str, str], scored: bool
-                       ) -> tuple[DepartmentResult, ...]:
+def department_results(items: tuple[ItemResult, ...], contacts: dict[str, str], scored: bool,
+                       points: dict[Verdict, int] | None = None) -> tuple[DepartmentResult, ...]:
     """Each department is scored over every item it is listed for (in catalogue order of first mention)."""
     names: list[str] = []
     for it in items:
@@ -117,7 +138,7 @@ def department_results(items: tuple[ItemResult, ...], contacts: dict[str, str], 
                 name=name,
                 contact=contacts.get(name, ""),
                 items=tuple(it.item for it in mine),
-                score=score([it.status for it in mine]) if scored else None,
+                score=score([it.status for it in mine], points) if scored else None,
                 counts={v: c.get(v, 0) for v in Verdict},
             )
         )

@@ -6,10 +6,12 @@ CLI stays a thin parser. `run_demo` serves the bundled sample site on loopback a
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import os
 import smtplib
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from auditor.alerts import due_alert
+from auditor.atomic import atomic_write
 from auditor.config import Config
 from auditor.evaluate import default_as_of, evaluate
 from auditor.exits import CommandError, ExitStatus
@@ -35,8 +38,8 @@ from auditor.store import Store
 from checklist.loader import CatalogueError, load_checklist, load_site
 from checklist.model import Checklist, Site
 from reports.alerts import send_alert
-from reports.annual import draft_annual
-from reports.common import TERMINAL_STYLE
+from reports.annual import AcademicYear, draft_annual
+from reports.common import TERMINAL_STYLE, run_notes
 from reports.history import diff, diff_renderable, history_table, verdict_text
 from reports.html import render_dashboard, render_owner_card, render_scorecards
 from reports.mail import Security, SmtpSettings, send_scorecards
@@ -51,6 +54,10 @@ log = logging.getLogger("xxgk")
 
 DEMO_AS_OF = date(2018, 11, 30)
 _SPAWN = multiprocessing.get_context("spawn")
+#: The demo's 复核: two failing items re-checked a week later, the others carried forward.
+DEMO_RECHECK = (6, 12)
+DEMO_RECHECK_AS_OF = date(2018, 12, 7)
+DEMO_CONFIG = "xxgk-auditor.toml"
 
 
 def open_site(ref: str) -> tuple[Site, Checklist]:
@@ -112,9 +119,20 @@ def crawl_site(req: CrawlRequest, console: Console) -> CrawlOutcome:
 
 def evaluate_run(store: Store, run_id: int | None, as_of: date | None, site_ref: str | None) -> AuditResult:
 
-    run = store.run(run_id) if run_id is not None else _newest(store)
+    run = _stored_run(store, run_id) if run_id is not None else _newest(store)
+    if run.state is RunState.RUNNING:
+        raise CommandError(f"run {run.id} is still crawling; judge it when it has finished")
     site, checklist = site_of_run(run, site_ref)
+    if site.id != run.site:
+        raise CommandError(f"run {run.id} is an audit of {run.site!r}, not of {site.id!r} (leave out --site)")
     return evaluate(store, run.id, site, checklist, as_of or default_as_of())
+
+
+def _stored_run(store: Store, run_id: int) -> Run:
+    try:
+        return store.run(run_id)
+    except KeyError:
+        raise CommandError(f"run {run_id} is not in {store.path} (`auditor history` lists the runs)") from None
 
 
 def _newest(store: Store) -> Run:
@@ -124,8 +142,10 @@ def _newest(store: Store) -> Run:
     return runs[-1]
 
 
-def load_evaluated(store: Store, run_id: int | None, site_ref: str | None = None) -> tuple[AuditResult, list[AuditResult]]:
-    """A stored, evaluated run and the evaluated runs of the same site before it (for trends)."""
+def load_evaluated(store: Store, run_id: int | None, site_ref: str | None = None, evaluation_id: int | None = None
+                   ) -> tuple[AuditResult, list[AuditResult]]:
+    """A stored, evaluated run (its newest evaluation unless another is asked for) and the evaluated runs
+    of the same site before it (for trends)."""
 
     if run_id is None:
         evaluated = [r for r in store.runs() if store.evaluated(r.id)]
@@ -133,10 +153,7 @@ def load_evaluated(store: Store, run_id: int | None, site_ref: str | None = None
             raise CommandError("no evaluated run in this database yet (run `auditor evaluate` first)")
         run = evaluated[-1]
     else:
-        try:
-            run = store.run(run_id)
-        except KeyError:
-            raise CommandError(f"run {run_id} is not in {store.path}")
+        run = _stored_run(store, run_id)
         if not store.evaluated(run.id):
             raise CommandError(f"run {run.id} has not been evaluated yet (run `auditor evaluate --run {run.id}`)")
     site, checklist = site_of_run(run, site_ref)
@@ -145,7 +162,11 @@ def load_evaluated(store: Store, run_id: int | None, site_ref: str | None = None
         for r in store.runs(run.site)
         if r.id < run.id and store.evaluated(r.id)
     ]
-    return load_result(store, run.id, site, checklist), history
+    if evaluation_id is not None and store.evaluation(run.id, evaluation_id) is None:
+        ids = ", ".join(str(e.id) for e in store.evaluations(run.id))
+        raise CommandError(f"evaluation {evaluation_id} is not one of run {run.id}'s (its evaluations: {ids}; "
+                           f"`auditor history --run {run.id}` lists them)")
+    return load_result(store, run.id, site, checklist, evaluation_id), history
 
 
 def exit_status(result: AuditResult) -> int:
@@ -153,7 +174,9 @@ def exit_status(result: AuditResult) -> int:
         return ExitStatus.INTERRUPTED
     if result.run.state is RunState.INCONCLUSIVE:
         return ExitStatus.INCONCLUSIVE
-    return ExitStatus.FAIL if any(i.status is Verdict.FAIL for i in result.items) else ExitStatus.OK
+    # A partial re-check answers for the items it re-checked; the verdicts it carried are an older run's.
+    judged = [i for i in result.items if i.carried_from_run is None]
+    return ExitStatus.FAIL if any(i.status is Verdict.FAIL for i in judged) else ExitStatus.OK
 
 
 # -- report -----------------------------------------------------------------------------------------------
@@ -230,6 +253,8 @@ def print_summary(result: AuditResult, console: Console) -> None:
         f"[bold]{result.site_name}[/] 信息公开检查 · run {result.run.id} · 截至 as of {result.as_of} · {state}",
         highlight=False,
     )
+    for note in run_notes(result):
+        console.print(visible(note))
     by_cat = Table(title="按类别 by category", title_justify="left")
     by_cat.add_column("类别 category")
     for v in Verdict:
@@ -396,9 +421,11 @@ def _env(**values: str) -> Iterator[None]:
 
 
 def run_demo(out: Path, config: Config, nights: int = 1) -> int:
-    """Serve the bundled sample site on loopback and audit it as of 2018-11-30 into `out`; with `nights`
-    > 1, audit it once a night up to that day while the site changes (samplesite/nightly.py), then show
-    what only the nightly audit found."""
+    """Serve the bundled sample site on loopback, audit it as of 2018-11-30 into `out`, re-check two items
+    a week later (a 复核, into `out/recheck`), and leave a configuration file pointing at the demo's
+    database, so the README's history, diff, report and annual examples work offline as printed. With
+    `nights` > 1, audit it once a night up to that day while the site changes (samplesite/nightly.py),
+    then show what only the nightly audit found."""
     if nights > 1:
         return _run_demo_nights(out, config, nights)
 
@@ -417,7 +444,20 @@ def run_demo(out: Path, config: Config, nights: int = 1) -> int:
             config,
             console=console,
         )
+        if code in (ExitStatus.OK, ExitStatus.FAIL):
+            console.print(f"\n复核 re-check: 第{'、'.join(map(str, DEMO_RECHECK))}项，按 {DEMO_RECHECK_AS_OF} 重新检查，"
+                          "其余事项沿用上一次结果。", highlight=False)
+            # Scrapy's reactor starts once per process: the second crawl is a command of its own, as under cron.
+            subprocess.run(
+                [sys.executable, "-m", "auditor", *(["--config", config.source] if config.source else []), "run",
+                 "--site", "ustb", "--db", db, "--out", str(out / "recheck"), "--as-of", DEMO_RECHECK_AS_OF.isoformat(),
+                 "--items", ",".join(map(str, DEMO_RECHECK)), "--proxy", server.proxy_url, "--no-polite"],
+                check=False,
+            )
+    settings = write_demo_config(out)
     console.print(f"\n打开看板 open the dashboard: [bold]{(out / 'index.html').resolve()}[/]", highlight=False)
+    console.print(f"演示配置 demo configuration: {settings}  —  export XXGK_CONFIG={settings}  "
+                  "then `auditor history`, `auditor diff 1 2` …", highlight=False)
     # The sample site fails items on purpose: a demo that ran to the end has succeeded.
     return ExitStatus.OK if code in (ExitStatus.OK, ExitStatus.FAIL) else code
 
@@ -477,12 +517,32 @@ def print_nightly(result: AuditResult, console: Console) -> None:
     console.print(table)
 
 
+def write_demo_config(out: Path) -> Path:
+    """`out/xxgk-auditor.toml`: the demo's database and report folder, absolute, so it works from anywhere."""
+    path = out / DEMO_CONFIG
+    folder = out.resolve()
+    text = (
+        "# Written by `auditor demo`: the demo's own database and reports.\n"
+        f"# Use it with `auditor --config {path} history`, or `export XXGK_CONFIG={path}`.\n"
+        f"[store]\npath = {json.dumps(str(folder / 'demo.sqlite'), ensure_ascii=False)}\n\n"
+        f"[output]\ndir = {json.dumps(str(folder), ensure_ascii=False)}\n\n"
+        '[crawl]\nsite = "ustb"\n'
+    )
+    with atomic_write(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
+
 # -- history ----------------------------------------------------------------------------------------------
 
 def show_history(store: Store, site: str | None, console: Console) -> None:
     """Every run, evaluated ones with their counts and score; interrupted and inconclusive ones unscored."""
 
     rows: list[AuditResult | Run] = []
+    if site is not None and not store.runs(site):
+        others = sorted({r.site for r in store.runs()})
+        raise CommandError(f"no run of site {site!r} in {store.path}"
+                           + (f"; runs are of: {', '.join(others)}" if others else " (no run at all yet)"))
     for run in store.runs(site):
         if store.evaluated(run.id):
             s, c = site_of_run(run)
@@ -492,24 +552,54 @@ def show_history(store: Store, site: str | None, console: Console) -> None:
     console.print(history_table(rows))
 
 
+def show_evaluations(store: Store, run_id: int, console: Console) -> None:
+    """Every judgement of one run, oldest first: re-judgements are kept beside the first, never over it."""
+    run = _stored_run(store, run_id)
+    evaluations = store.evaluations(run.id)
+    if not evaluations:
+        raise CommandError(f"run {run.id} has not been evaluated yet (run `auditor evaluate --run {run.id}`)")
+    site, checklist = site_of_run(run)
+    table = Table(title=f"第{run.id}次检查的评判 (evaluations of run {run.id})", title_justify="left")
+    for header in ("评判", "检查基准日", "评判时间", "规则版本", "得分", "说明"):
+        table.add_column(header)
+    newest = evaluations[-1].id
+    for e in evaluations:
+        result = load_result(store, run.id, site, checklist, e.id)
+        notes = run_notes(result) + (["报告默认采用此次评判"] if e.id == newest else [])
+        table.add_row(str(e.id), e.as_of.isoformat(), e.evaluated_at.isoformat(sep=" "), result.rules_version,
+                      "—" if result.overall_score is None else f"{result.overall_score:.1f}", "；".join(notes))
+    console.print(table)
+
+
 def show_diff(store: Store, run_a: int, run_b: int, console: Console) -> None:
 
     results = []
     for run_id in (run_a, run_b):
-        try:
-            run = store.run(run_id)
-        except KeyError:
-            raise CommandError(f"run {run_id} is not in {store.path}")
+        run = _stored_run(store, run_id)
         if not store.evaluated(run_id):
             raise CommandError(f"run {run_id} has not been evaluated (run `auditor evaluate --run {run_id}`)")
         site, checklist = site_of_run(run)
         results.append(load_result(store, run_id, site, checklist))
+    if results[0].site != results[1].site:
+        raise CommandError(f"run {run_a} audits {results[0].site!r} and run {run_b} audits {results[1].site!r}: "
+                           "compare two runs of one site")
     console.print(diff_renderable(diff(results[0], results[1])))
 
 
 def draft_annual_section(store: Store, year: str, site_ref: str, out: Path, console: Console) -> None:
 
+    try:
+        academic = AcademicYear.parse(year)
+    except ValueError:
+        raise CommandError(f"--year {year!r}: expected an academic year such as 2017-2018 "
+                           "(1 Sep 2017 – 31 Aug 2018)") from None
     site, checklist = open_site(site_ref)
     results = [load_result(store, r.id, site, checklist) for r in store.runs(site.id) if store.evaluated(r.id)]
+    if not any(r.as_of in academic for r in results):
+        # A section saying "no audit took place" would be false when the audits are filed under another year.
+        years = sorted({str(AcademicYear.of(r.as_of)) for r in results})
+        raise CommandError(f"no evaluated run of {site.id} in {store.path} is dated in {academic} "
+                           f"({academic.start} – {academic.end}); "
+                           + (f"years with runs: {', '.join(years)}" if years else "run `auditor run` first"))
     docx_path, md_path = draft_annual(results, year, site.name, out)
     console.print(f"年度报告检查部分 annual section: {docx_path}  {md_path}", highlight=False)

@@ -14,6 +14,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Self
@@ -34,7 +35,7 @@ from auditor.models import (
     Verdict,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -148,7 +149,64 @@ _MIGRATIONS: dict[int, str] = {
     UPDATE links SET via='attachment' WHERE via='content' AND EXISTS (SELECT 1 FROM pages p WHERE
         p.run_id=links.run_id AND p.url=links.to_url AND p.role='attachment')
     """,
+    # History is immutable: each judgement of a run is an evaluation of its own (a re-judgement with
+    # another as-of date or newer rules is stored beside the old one), with a snapshot of what its
+    # reports show. Runs judged before this version get their evaluation here, marked migrated; their
+    # snapshot is taken from the catalogue in use the first time they are read (auditor.findings).
+    # A partial crawl (--items) records its items, so its evaluation can carry the others forward.
+    5: """
+    ALTER TABLE runs ADD COLUMN items TEXT NOT NULL DEFAULT '';
+    CREATE TABLE evaluations (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        as_of TEXT NOT NULL,
+        evaluated_at TEXT NOT NULL,
+        rules_version TEXT NOT NULL DEFAULT '',
+        tool_version TEXT NOT NULL DEFAULT '',
+        snapshot TEXT NOT NULL DEFAULT '',
+        migrated INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX evaluations_run ON evaluations(run_id, id);
+    INSERT INTO evaluations (run_id, as_of, evaluated_at, tool_version, migrated)
+        SELECT id, as_of, evaluated_at, tool_version, 1 FROM runs WHERE evaluated_at IS NOT NULL AND as_of IS NOT NULL;
+    CREATE TABLE findings_v5 (
+        evaluation_id INTEGER NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        item INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        status TEXT NOT NULL,
+        message TEXT NOT NULL,
+        url TEXT NOT NULL DEFAULT '',
+        evidence TEXT NOT NULL DEFAULT '{}',
+        first_seen_run INTEGER,
+        first_seen_at TEXT,
+        PRIMARY KEY (evaluation_id, seq)
+    );
+    INSERT INTO findings_v5 SELECT e.id, f.run_id, f.seq, f.item, f.kind, f.rule, f.status, f.message, f.url,
+        f.evidence, f.first_seen_run, f.first_seen_at FROM findings f JOIN evaluations e ON e.run_id=f.run_id;
+    DROP TABLE findings;
+    ALTER TABLE findings_v5 RENAME TO findings;
+    CREATE INDEX findings_item ON findings(evaluation_id, item);
+    CREATE INDEX findings_run ON findings(run_id)
+    """,
 }
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One judgement of a stored run: its as-of date, when and by which rules, and its snapshot (the JSON
+    of `auditor.snapshot.Snapshot`; empty for a run judged before snapshots were kept, until first read)."""
+
+    id: int
+    run_id: int
+    as_of: date
+    evaluated_at: datetime
+    rules_version: str
+    tool_version: str
+    snapshot: str
+    migrated: bool
 
 
 class StoreError(Exception):
@@ -255,16 +313,17 @@ class Store:
 
     def begin_run(
         self, site: str, *, tool_version: str, checklist_version: str, catalogue_version: str,
-        catalogue_path: str = "",
+        catalogue_path: str = "", items: Iterable[int] = (),
     ) -> Run:
+        """A new run; `items` names the items of a partial crawl (a 复核), empty for all of them."""
         self.recover_dead_runs()
         started = _now()
         with self.transaction():
             cur = self.db.execute(
                 "INSERT INTO runs (site, started_at, state, tool_version, checklist_version, "
-                "catalogue_version, pid, catalogue_path) VALUES (?,?,?,?,?,?,?,?)",
+                "catalogue_version, pid, catalogue_path, items) VALUES (?,?,?,?,?,?,?,?,?)",
                 (site, started.isoformat(), RunState.RUNNING, tool_version, checklist_version,
-                 catalogue_version, os.getpid(), catalogue_path),
+                 catalogue_version, os.getpid(), catalogue_path, ",".join(str(n) for n in sorted(set(items)))),
             )
         run_id = cur.lastrowid
         assert run_id is not None
@@ -335,6 +394,7 @@ class Store:
             as_of=_date(r["as_of"] if isinstance(r["as_of"], str) else None),
             note=str(r["note"]),
             catalogue_path=str(r["catalogue_path"]),
+            items=tuple(int(n) for n in str(r["items"]).split(",") if n),
         )
 
     # -- evidence -----------------------------------------------------------------------------------
@@ -523,24 +583,69 @@ class Store:
 
     # -- findings -----------------------------------------------------------------------------------
 
-    def save_findings(self, run_id: int, as_of: date, findings: Sequence[Finding]) -> None:
-        """Replace the run's findings (an evaluation can be repeated with another as-of date)."""
+    def save_findings(self, run_id: int, as_of: date, findings: Sequence[Finding], *, snapshot: str = "",
+                      rules_version: str = "", tool_version: str = "") -> int:
+        """Store one evaluation of the run, beside any earlier ones (history is never overwritten), and
+        return its id. The run's `as_of` follows its newest evaluation."""
+        now = _now().isoformat()
         with self.transaction() as db:
-            db.execute("DELETE FROM findings WHERE run_id=?", (run_id,))
+            cur = db.execute(
+                "INSERT INTO evaluations (run_id, as_of, evaluated_at, rules_version, tool_version, snapshot)"
+                " VALUES (?,?,?,?,?,?)",
+                (run_id, as_of.isoformat(), now, rules_version, tool_version, snapshot),
+            )
+            evaluation_id = cur.lastrowid
+            assert evaluation_id is not None
             db.executemany(
-                "INSERT INTO findings (run_id, seq, item, kind, rule, status, message, url, evidence,"
-                " first_seen_run, first_seen_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO findings (evaluation_id, run_id, seq, item, kind, rule, status, message, url,"
+                " evidence, first_seen_run, first_seen_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
-                    (run_id, i, f.item, f.kind, f.rule, f.status, f.message, f.url,
+                    (evaluation_id, run_id, i, f.item, f.kind, f.rule, f.status, f.message, f.url,
                      json.dumps(f.evidence, ensure_ascii=False, sort_keys=True),
                      f.first_seen_run, _iso(f.first_seen_at))
                     for i, f in enumerate(findings)
                 ],
             )
-            db.execute("UPDATE runs SET as_of=?, evaluated_at=? WHERE id=?",
-                       (as_of.isoformat(), _now().isoformat(), run_id))
+            db.execute("UPDATE runs SET as_of=?, evaluated_at=? WHERE id=?", (as_of.isoformat(), now, run_id))
+        return evaluation_id
 
-    def findings(self, run_id: int) -> list[Finding]:
+    _EVALUATION_SQL = ("SELECT id, run_id, as_of, evaluated_at, rules_version, tool_version, snapshot, migrated"
+                       " FROM evaluations")
+
+    @staticmethod
+    def _evaluation(r: Sequence[object]) -> Evaluation:
+        evaluated_at = _datetime(str(r[3]))
+        assert evaluated_at is not None
+        return Evaluation(id=int(str(r[0])), run_id=int(str(r[1])), as_of=date.fromisoformat(str(r[2])),
+                          evaluated_at=evaluated_at, rules_version=str(r[4]), tool_version=str(r[5]),
+                          snapshot=str(r[6]), migrated=bool(r[7]))
+
+    def evaluations(self, run_id: int) -> list[Evaluation]:
+        """Every judgement of the run, oldest first."""
+        return [self._evaluation(r) for r in
+                self.db.execute(self._EVALUATION_SQL + " WHERE run_id=? ORDER BY id", (run_id,))]
+
+    def evaluation(self, run_id: int, evaluation_id: int | None = None) -> Evaluation | None:
+        """The run's newest evaluation, or the one asked for (None when it is not one of the run's)."""
+        if evaluation_id is None:
+            row = self.db.execute(self._EVALUATION_SQL + " WHERE run_id=? ORDER BY id DESC LIMIT 1",
+                                  (run_id,)).fetchone()
+        else:
+            row = self.db.execute(self._EVALUATION_SQL + " WHERE run_id=? AND id=?",
+                                  (run_id, evaluation_id)).fetchone()
+        return self._evaluation(row) if row else None
+
+    def set_snapshot(self, evaluation_id: int, snapshot: str, *, migrated: bool) -> None:
+        """Give an evaluation judged before snapshots were kept the snapshot it is read with from now on."""
+        with self.transaction() as db:
+            db.execute("UPDATE evaluations SET snapshot=?, migrated=? WHERE id=? AND snapshot=''",
+                       (snapshot, int(migrated), evaluation_id))
+
+    def findings(self, run_id: int, evaluation_id: int | None = None) -> list[Finding]:
+        """The findings of the run's newest evaluation (or of the one asked for)."""
+        chosen = self.evaluation(run_id, evaluation_id)
+        if chosen is None:
+            return []
         return [
             Finding(
                 item=r[0], kind=RuleKind(r[1]), rule=r[2], status=Verdict(r[3]), message=r[4], url=r[5],
@@ -548,14 +653,14 @@ class Store:
             )
             for r in self.db.execute(
                 "SELECT item, kind, rule, status, message, url, evidence, first_seen_run, first_seen_at"
-                " FROM findings WHERE run_id=? ORDER BY seq",
-                (run_id,),
+                " FROM findings WHERE evaluation_id=? ORDER BY seq",
+                (chosen.id,),
             )
         ]
 
     def evaluated(self, run_id: int) -> bool:
-        row = self.db.execute("SELECT evaluated_at FROM runs WHERE id=?", (run_id,)).fetchone()
-        return bool(row and row[0])
+        row = self.db.execute("SELECT 1 FROM evaluations WHERE run_id=? LIMIT 1", (run_id,)).fetchone()
+        return row is not None
 
     # -- housekeeping -------------------------------------------------------------------------------
 

@@ -20,6 +20,12 @@ class Cycle(enum.StrEnum):
     ADMISSIONS = "admissions"  # this year's edition once the season (deadline) is over
     EVENT = "event"  # event-driven: warn when the newest entry is older than `max_age_days`
 
+    @property
+    def label(self) -> str:
+        """The word people read (the YAML and the JSON keep the English value)."""
+        return {"standing": "常设", "annual-deadline": "每年限期", "annual": "每年更新", "admissions": "招生季",
+                "event": "随事件"}[self.value]
+
 
 class Period(enum.StrEnum):
     """What 'the edition for year Y' covers, so a title like '2017~2018学年' can be matched to Y."""

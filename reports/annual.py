@@ -26,7 +26,7 @@ from docx.text.paragraph import Paragraph
 from auditor.atomic import atomic_write
 from auditor.calendar import working_days_between
 from auditor.models import Verdict
-from auditor.results import SCORE_FORMULA, AuditResult, ItemResult
+from auditor.results import AuditResult, ItemResult
 from reports.common import clean, fmt_score, safe_href
 
 SECTION_TITLE = "信息公开监督检查情况"
@@ -44,6 +44,14 @@ class AcademicYear:
         if not m or int(m.group(2)) != int(m.group(1)) + 1:
             raise ValueError(f"学年应写作 2017-2018（前后两年相连），收到 {text!r}")
         return cls(int(m.group(1)))
+
+    @classmethod
+    def of(cls, day: date) -> AcademicYear:
+        """The academic year a day falls in (1 September starts the next one)."""
+        return cls(day.year if day.month >= 9 else day.year - 1)
+
+    def __str__(self) -> str:
+        return f"{self.first}-{self.first + 1}"
 
     @property
     def start(self) -> date:
@@ -159,7 +167,7 @@ def paragraphs(s: AnnualSummary) -> list[str]:
             f"学年内各次完整检查的平均合格率为{avg}"
             + (f"，综合得分由{fmt_score(s.scored[0].overall_score)}变为{fmt_score(r.overall_score)}"
                if len(s.scored) > 1 else "")
-            + f"。计分办法：{SCORE_FORMULA}"
+            + f"。计分办法：{r.score_formula}"
         )
     if s.episodes:
         by_dep: dict[str, list[Episode]] = {}

@@ -51,11 +51,48 @@ EVIDENCE_LABELS: dict[str, str] = {
     "reason": "原因", "redirects": "重定向", "refused": "连接被拒", "robots": "robots禁止", "scanned": "已扫描",
     "searched": "检索页面数", "set_aside": "疑为侧栏的列表", "skipped": "跳过", "snippet": "摘录", "timeout": "超时", "title": "标题",
     "tls": "证书错误", "until": "有效期至", "urls": "网址", "waf": "防火墙拦截",
+    "verify_tls": "HTTPS证书验证",
+}
+
+#: Evidence values that are the engine's codes rather than words, per key, in words a clerk reads.
+EVIDENCE_VALUES: dict[str, dict[str, str]] = {
+    "dated_by": {"list": "栏目列表上的日期", "page": "文章页上的发布日期", "http:last-modified": "服务器报告的修改时间",
+                 "title": "标题中的期次"},
+    "kind": {"list": "列表", "article": "文章", "empty": "空白页", "file": "文件", "unknown": "未能识别"},
+    "verify_tls": {"false": "未验证", "true": "已验证"},
 }
 
 
 def evidence_label(key: str) -> str:
     return EVIDENCE_LABELS.get(key, key)
+
+
+def evidence_value(key: str, value: str) -> str:
+    """An evidence value as a clerk reads it: codes in words, anything else (dates, counts, URLs) as is."""
+    return EVIDENCE_VALUES.get(key, {}).get(value, value)
+
+
+def evidence_text(evidence: dict[str, str], sep: str = "；") -> str:
+    """A finding's evidence in one line of labels and values, in key order (the same in every format)."""
+    return sep.join(f"{evidence_label(k)}：{evidence_value(k, v)}" for k, v in sorted(evidence.items()))
+
+
+def carried_note(item: ItemResult) -> str:
+    """What a partial re-check (复核) says of an item it did not judge: whose verdict is shown."""
+    return f"沿用第{item.carried_from_run}次检查结果" if item.carried_from_run is not None else ""
+
+
+def run_notes(result: AuditResult) -> list[str]:
+    """What a reader must know about how this run was judged: a partial re-check and what it carried,
+    an evaluation whose snapshot was taken at an upgrade, a re-judgement."""
+    notes = []
+    if result.rechecked:
+        items = "、".join(str(n) for n in result.rechecked)
+        carried = "、".join(f"第{n}次" for n in result.carried_from)
+        notes.append(f"本次为复核：只重新检查了第{items}项" + (f"，其余事项沿用{carried}检查结果" if carried else ""))
+    if result.migrated:
+        notes.append("本次检查早于“随检查保存责任部门与事项名称”的版本，相关信息按升级时的目录补记")
+    return notes
 
 
 def clean(text: str) -> str:

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from auditor.models import Run, RunState, Verdict
 from auditor.results import AuditResult
-from reports.common import TERMINAL_STYLE, fmt_score
+from reports.common import TERMINAL_STYLE, carried_note, fmt_score, run_notes
 
 
 class Change(enum.StrEnum):
@@ -129,6 +129,8 @@ def diff(a: AuditResult, b: AuditResult) -> Diff:
         message = ""
         if new is not None:
             message = next((f.message for f in new.findings if f.status is new.status), "")
+            if new.carried_from_run is not None:
+                message = f"（{carried_note(new)}）{message}"
         changes.append(
             ItemChange(
                 item=number,
@@ -192,6 +194,8 @@ def history_table(runs: Sequence[AuditResult | Run]) -> Table:
             run, counts, value = entry, ["—"] * 4, None
             as_of = run.as_of.isoformat() if run.as_of else "—"
         note = run.note
+        if isinstance(entry, AuditResult):
+            note = "；".join(filter(None, [note, *run_notes(entry)]))
         if run.state is not RunState.COMPLETE:
             note = ("不计分。" + note).strip()
         state_style = "green" if run.state is RunState.COMPLETE else "yellow"

@@ -17,14 +17,17 @@ from markupsafe import Markup
 
 from auditor.atomic import atomic_write
 from auditor.models import Finding, RunState, Verdict
-from auditor.results import SCORE_FORMULA, SCORE_FORMULA_EN, AuditResult, score
+from auditor.results import AuditResult, score
 from auditor.rules.site import SITE_RULES
 from reports.common import (
     STATUS_COLOUR,
+    carried_note,
     evidence_label,
+    evidence_value,
     fmt_score,
     overall_trend,
     previous_scored,
+    run_notes,
     safe_filename,
     safe_href,
     trend_svg,
@@ -62,10 +65,10 @@ def _environment() -> Environment:
     env.filters["href"] = safe_href
     env.filters["colour"] = _score_colour
     env.filters["evidence_label"] = evidence_label
+    env.globals["evidence_value"] = evidence_value
+    env.filters["carried"] = carried_note
     env.globals["V"] = Verdict
     env.globals["C"] = Change
-    env.globals["formula"] = SCORE_FORMULA
-    env.globals["formula_en"] = SCORE_FORMULA_EN
     env.globals["css"] = Markup((_HERE / "static" / "report.css").read_text(encoding="utf-8"))
     return env
 
@@ -78,6 +81,9 @@ def _common(result: AuditResult) -> dict[str, object]:
         "r": result,
         "state_word": result.run.state.label,
         "unscored": unscored_note(result.run),
+        "formula": result.score_formula,  # as the run was scored, not as the code scores today
+        "formula_en": result.score_formula_en,
+        "run_notes": run_notes(result),
     }
 
 
@@ -148,7 +154,7 @@ def category_scores(result: AuditResult) -> list[CategoryScore]:
         out.append(
             CategoryScore(
                 number=number, name=mine[0].category_name, items=len(mine),
-                score=score([it.status for it in mine]) if result.scored else None,
+                score=score([it.status for it in mine], result.points) if result.scored else None,
             )
         )
     return out

@@ -22,8 +22,8 @@ from pathlib import Path
 from markupsafe import escape
 
 from auditor.models import Verdict
-from auditor.results import SCORE_FORMULA, AuditResult, DepartmentResult
-from reports.common import fmt_score, safe_filename, unscored_note
+from auditor.results import AuditResult, DepartmentResult
+from reports.common import carried_note, fmt_score, safe_filename, unscored_note
 
 
 class Security(enum.StrEnum):
@@ -97,7 +97,7 @@ def _summary(result: AuditResult, dep: DepartmentResult) -> tuple[str, str]:
     lines = [f"{dep.name}：", "",
              f"{result.site_name}信息公开网第 {result.run.id} 次检查（检查基准日 {result.as_of.isoformat()}）结果如下。"]
     if result.scored:
-        lines.append(f"得分 {fmt_score(dep.score)}。{SCORE_FORMULA}")
+        lines.append(f"得分 {fmt_score(dep.score)}。{result.score_formula}")
     else:
         lines.append(unscored_note(result.run))
     lines.append("")
@@ -105,7 +105,8 @@ def _summary(result: AuditResult, dep: DepartmentResult) -> tuple[str, str]:
         lines.append("需要处理的事项：")
         for it in problems:
             message = next((f.message for f in it.findings if f.status is it.status), "")
-            lines.append(f"  ({it.item}) {it.short_name} — {it.status.label}：{message}  {it.url}")
+            carried = f"（{carried_note(it)}）" if it.carried_from_run else ""
+            lines.append(f"  ({it.item}) {it.short_name} — {it.status.label}：{message}{carried}  {it.url}")
     else:
         lines.append("本部门负责的事项本次均无问题。")
     lines += ["", "完整成绩单（含证据、首次发现日期和整改期限）见附件。", "", "—— xxgk-auditor 自动发送"]

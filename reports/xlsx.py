@@ -16,11 +16,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from auditor.atomic import atomic_write
 from auditor.models import Verdict
-from auditor.results import SCORE_FORMULA
 from reports.common import (
     STATUS_COLOUR,
+    carried_note,
     clean,
-    evidence_label,
+    evidence_text,
+    run_notes,
     safe_href,
     unscored_note,
 )
@@ -55,7 +56,8 @@ def write_scorecard_xlsx(card: Scorecard, path: Path) -> Path:
     bold = Font(bold=True)
     put(ws, 1, 1, f"{dep.name} · 信息公开检查成绩单").font = Font(bold=True, size=14)
     put(ws, 2, 1, f"{result.site_name} · 第 {result.run.id} 次检查 · 检查基准日 {result.as_of.isoformat()}"
-                  f" · 运行状态：{result.run.state.label}")
+                  f" · 运行状态：{result.run.state.label}"
+                  + "".join(f" · {note}" for note in run_notes(result)))
     if result.scored:
         put(ws, 3, 1, "得分").font = bold
         score_cell = put(ws, 3, 2, dep.score)
@@ -63,7 +65,7 @@ def write_scorecard_xlsx(card: Scorecard, path: Path) -> Path:
         c = dep.counts
         put(ws, 3, 3, f"合格 {c[Verdict.PASS]}，警告 {c[Verdict.WARN]}，不合格 {c[Verdict.FAIL]}，"
                       f"无法判定 {c[Verdict.INCONCLUSIVE]}（不参评）")
-        put(ws, 4, 1, f"计分公式：{SCORE_FORMULA}")
+        put(ws, 4, 1, f"计分公式：{result.score_formula}")
     else:
         put(ws, 3, 1, "得分").font = bold
         put(ws, 3, 2, "不计分")
@@ -77,10 +79,8 @@ def write_scorecard_xlsx(card: Scorecard, path: Path) -> Path:
         cell.fill = PatternFill("solid", fgColor="E3E8EE")
     for n, row in enumerate(card.rows, start=top + 1):
         it = row.item
-        messages = "\n".join(f.message for f in row.findings)
-        evidence = "\n".join(
-            "；".join(f"{evidence_label(k)}：{v}" for k, v in sorted(f.evidence.items())) for f in row.findings if f.evidence
-        )
+        messages = "\n".join([*(f.message for f in row.findings), *filter(None, [carried_note(it)])])
+        evidence = "\n".join(evidence_text(f.evidence) for f in row.findings if f.evidence)
         put(ws, n, 1, it.item)
         put(ws, n, 2, it.category_name)
         put(ws, n, 3, it.title)

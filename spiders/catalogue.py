@@ -140,15 +140,17 @@ class CatalogueSpider(scrapy.Spider):
         db_path = s.get("XXGK_DB")
         run_id = s.getint("XXGK_RUN_ID")
         owns_run = not run_id
+        items = s.get("XXGK_ITEMS") or []
+        numbers = parse_item_numbers(items) if isinstance(items, str) else [int(n) for n in items]
         if owns_run:
             # `scrapy crawl` on its own: this crawl is a run of the history, begun here, finished in closed().
             with Store(db_path) as store:
                 run_id = store.begin_run(site.id, tool_version=__version__, checklist_version=site.checklist_version,
-                                         catalogue_version=site.version, catalogue_path=site.source_path).id
+                                         catalogue_version=site.version, catalogue_path=site.source_path,
+                                         items=numbers).id
             s.set("XXGK_RUN_ID", run_id, priority="spider")
-        items = s.get("XXGK_ITEMS") or []
         spider = cls(site=site, run_id=run_id, db_path=db_path,
-                     item_numbers=parse_item_numbers(items) if isinstance(items, str) else [int(n) for n in items],
+                     item_numbers=numbers,
                      processes=s.getint("XXGK_WORKERS") or None, owns_run=owns_run, **kwargs)
         spider._set_crawler(crawler)
         return spider

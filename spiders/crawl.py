@@ -53,7 +53,8 @@ def crawl(
     """Crawl `site` (a catalogue loaded from its file) into the store at `db_path`."""
     with Store(db_path) as store:
         run = store.begin_run(site.id, tool_version=__version__, checklist_version=site.checklist_version,
-                              catalogue_version=site.version, catalogue_path=site.source_path)
+                              catalogue_version=site.version, catalogue_path=site.source_path,
+                              items=item_numbers or ())
     settings = {
         **BASE_SETTINGS,
         "XXGK_SITE": site.source_path or site.id,

@@ -102,13 +102,3 @@ def test_reports_are_written(audit: Audit) -> None:
     assert len(scorecards) == len(audit.findings["departments"]) + 1
     assert (audit.out / "scorecards" / f"00-{audit.findings['site_owner']['name']}.html").is_file()
     assert "不合格" in audit.proc.stdout  # the closing summary
-
-
-def test_readme_demo_command(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "auditor", "demo", "--out", str(tmp_path / "demo")],
-                          capture_output=True, text=True, timeout=300, cwd=tmp_path,
-                          env={**os.environ, "XXGK_CONFIG": "", "COLUMNS": "160"}, check=False)
-    assert proc.returncode == 0, proc.stderr
-    assert "合计 total" in proc.stdout
-    assert (tmp_path / "demo" / "index.html").is_file()
-    assert "index.html" in proc.stdout

@@ -40,6 +40,7 @@ from auditor.runner import (
     run_demo,
     send_email,
     show_diff,
+    show_evaluations,
     show_history,
 )
 from auditor.store import Store, StoreError
@@ -185,15 +186,17 @@ def evaluate(ctx: _Context, run_id: int | None, as_of: str | None, out: str | No
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the reports.")
 @click.option("--email", is_flag=True, default=False, help="Also e-mail each department its scorecard.")
 @click.option("--fix-days", type=int, default=None, help="Working days to fix a finding (default 10).")
+@click.option("--evaluation", "evaluation_id", type=int, default=None,
+              help="One of the run's evaluations (default: the newest; `auditor history --run N` lists them).")
 @click.option("--site", "site_ref", default=None, help="Catalogue file the run was judged against (default: the run's).")
 @_db_option
 @pass_ctx
-def report(ctx: _Context, run_id: int | None, out: str, email: bool, fix_days: int | None, site_ref: str | None,
-           db: str | None) -> None:
+def report(ctx: _Context, run_id: int | None, out: str, email: bool, fix_days: int | None,
+           evaluation_id: int | None, site_ref: str | None, db: str | None) -> None:
     """Render scorecards, the dashboard and findings.json from stored findings."""
 
     with ctx.open_store(db) as store:
-        result, history = load_evaluated(store, run_id, site_ref)
+        result, history = load_evaluated(store, run_id, site_ref, evaluation_id)
         paths = render_reports(result, history, Path(out), fix_days or ctx.config.output.fix_days)
         Console().print(f"dashboard: {paths.dashboard}")
         if email:
@@ -283,13 +286,17 @@ def demo(ctx: _Context, out: str, nights: int) -> None:
 
 @cli.command()
 @click.option("--site", "site", default=None, help="Only this site's runs.")
+@click.option("--run", "run_id", type=int, default=None, help="List this run's evaluations (re-judgements).")
 @_db_option
 @pass_ctx
-def history(ctx: _Context, site: str | None, db: str | None) -> None:
-    """List stored runs with their summary."""
+def history(ctx: _Context, site: str | None, run_id: int | None, db: str | None) -> None:
+    """List stored runs with their summary, or one run's evaluations."""
 
     with ctx.open_store(db) as store:
-        show_history(store, site, Console())
+        if run_id is not None:
+            show_evaluations(store, run_id, Console())
+        else:
+            show_history(store, site, Console())
 
 
 @cli.command()

@@ -142,10 +142,10 @@ def _checklist_table(checklist: Checklist, items: list[Item]) -> Table:
 
 def _cycle(cycle: Cycle, deadline: str | None, max_age: int | None) -> str:
     if deadline:
-        return f"{cycle} {deadline}"
+        return f"{cycle.label} {deadline}"
     if max_age:
-        return f"{cycle} ≤{max_age}天"
-    return str(cycle)
+        return f"{cycle.label} ≤{max_age}天"
+    return cycle.label
 
 
 def _short(text: str) -> str:
