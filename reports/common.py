@@ -52,6 +52,13 @@ EVIDENCE_LABELS: dict[str, str] = {
     "searched": "检索页面数", "set_aside": "疑为侧栏的列表", "skipped": "跳过", "snippet": "摘录", "timeout": "超时", "title": "标题",
     "tls": "证书错误", "until": "有效期至", "urls": "网址", "waf": "防火墙拦截",
     "verify_tls": "HTTPS证书验证",
+    # the rules that compare nights, and the site's own rules
+    "first_seen": "首次出现", "claimed": "所标发布日期", "absent_on": "此前检查时未出现",
+    "published": "发布日期", "required": "最短公开期", "required_until": "应公开至", "gone_on": "撤下日期",
+    "nights": "检查的晚上", "notice_ends": "公示期截止", "days_over": "超过公示期天数",
+    "blank": "空白栏目数", "veto_at": "否决线", "items": "事项", "home": "学校主页", "target": "信息公开网",
+    "clicks": "点击次数", "via": "经由页面", "hosts": "主机", "probes": "请求次数", "failed": "失败次数",
+    "share": "失败比例",
 }
 
 #: Evidence values that are the engine's codes rather than words, per key, in words a clerk reads.
