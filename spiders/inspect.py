@@ -11,20 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 from protego import Protego
 
+from auditor.models import PageRole
 from checklist.model import CrawlPolicy, Selectors, Site
 from spiders.attachments import decode_with_encoding
 from spiders.extract import PageExtract, canonical_url, extract_page
-from spiders.gate import effective_port
+from spiders.gate import Gate, effective_port, proxy_hosts
 from spiders.settings import user_agent
 
 __all__ = ["InspectError", "Inspected", "inspect_file", "inspect_url"]
 
 _TIMEOUT_S = 15.0
+_MAX_REDIRECTS = 8  # as the crawl's REDIRECT_MAX_TIMES
 
 
 class InspectError(Exception):
@@ -100,6 +102,30 @@ def _robots_allow(session: requests.Session, url: str, user_agent: str, timeout:
     return bool(Protego.parse(answer.text[:500_000]).can_fetch(url, user_agent))
 
 
+def _gate(site: Site | None, proxy: str) -> Gate:
+    """The crawl's gate: the catalogue's hosts and no internal address (without a catalogue, only the
+    latter, and only for the hops the page chose)."""
+    return Gate.for_site(site, proxy) if site is not None else Gate((), proxy_hosts=proxy_hosts(proxy))
+
+
+def _follow(session: requests.Session, url: str, gate: Gate, gate_first: bool, timeout: float) -> requests.Response:
+    """GET `url`, following redirects one hop at a time through the gate, as the crawl does: a page may
+    not steer us off the catalogue's hosts or inward. The URL the user gave passes the gate only when a
+    catalogue says what is allowed."""
+    current = url
+    for hop in range(_MAX_REDIRECTS + 1):
+        if hop or gate_first:
+            refused = gate.refusal(current, PageRole.CATALOGUE, redirected=hop > 0)
+            if refused is not None:
+                raise InspectError(f"{url}: {refused.reason}")
+        answer = session.get(current, timeout=timeout, stream=True, allow_redirects=False)
+        if not answer.is_redirect or "location" not in answer.headers:
+            return answer
+        answer.close()
+        current = urljoin(current, answer.headers["location"])
+    raise InspectError(f"{url}: more than {_MAX_REDIRECTS} redirects")
+
+
 def inspect_url(url: str, *, site: Site | None = None, proxy: str | None = None, obey_robots: bool = True,
                 contact: str = "", max_bytes: int | None = None) -> Inspected:
     """Fetch one page as the crawl would and read it. Raises `InspectError` with the reason."""
@@ -124,10 +150,8 @@ def inspect_url(url: str, *, site: Site | None = None, proxy: str | None = None,
         if obey_robots and not _robots_allow(session, url, agent, timeout):
             raise InspectError(f"{url}: robots.txt of {parts.hostname} forbids it (--ignore-robots to read it anyway)")
         try:
-            with session.get(url, timeout=timeout, stream=True, allow_redirects=True) as answer:
+            with _follow(session, url, _gate(site, proxy or ""), site is not None, timeout) as answer:
                 final = answer.url
-                if site is not None and not site.host_allowed(urlsplit(final).hostname or "", effective_port(final)):
-                    raise InspectError(f"{url}: redirected off the catalogue's hosts to {final}")
                 if answer.status_code >= 400:
                     raise InspectError(f"{url}: the server answered HTTP {answer.status_code}")
                 body = bytearray()

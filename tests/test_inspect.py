@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hostile import HostileServer, article_page, html, redirect, write_catalogue
 
 from samplesite.server import SampleSiteServer
 
@@ -80,3 +81,19 @@ def test_user_mistakes_are_one_line_and_exit_2(page: str, says: str) -> None:
     proc = _inspect(page)
     assert proc.returncode == 2
     assert says in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_redirect_is_followed_only_through_the_crawls_gate(tmp_path: Path) -> None:
+    """A page must not steer `inspect` inward either: each hop passes the same gate as the crawl's."""
+    with HostileServer() as site:
+        site.route("/moved", redirect(lambda h: "http://169.254.169.254/latest/meta-data/"))
+        site.route("/inward", redirect(lambda h: f"http://0x7f.0.0.1:{site.port}/page"))
+        site.route("/page", html(article_page("公告", "2018-06-01")))
+        for path in ("/moved", "/inward"):
+            proc = _inspect(site.url(path), "--ignore-robots")
+            assert proc.returncode == 2 and "内网" in proc.stderr, proc.stderr
+        assert site.hits("/page") == 0  # the inward hop was never sent
+        catalogue = write_catalogue(tmp_path / "site.yaml", {n: site.url("/page") for n in range(1, 51)})
+        ok = _inspect(site.url("/page"), "--site", str(catalogue), "--ignore-robots", "--json")
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["title"] == "公告"

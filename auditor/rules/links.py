@@ -83,7 +83,8 @@ class LinkCheck:
     urls: tuple[str, ...] = ()
 
 
-def _listing(targets: list[Target]) -> str:
+def listing(targets: list[Target]) -> str:
+    """The first few broken targets for a message ("…等" when there are more); the evidence keeps all."""
     head = "；".join(t.shown() for t in targets[:SHOWN])
     return head + ("等" if len(targets) > SHOWN else "")
 
@@ -97,7 +98,7 @@ def _judge(rule: Rule, ctx: RuleContext, targets: dict[str, Target], noun: str, 
     evidence = LinkCheck(checked=len(values), broken=len(broken), not_checked=len(unknown) or None)
     if broken:
         evidence = replace(evidence, urls=tuple(t.shown() for t in broken))
-        return rule.finding(ctx, bad, f"{len(broken)}个{noun}无法打开：{_listing(broken)}；{fix}",
+        return rule.finding(ctx, bad, f"{len(broken)}个{noun}无法打开：{listing(broken)}；{fix}",
                             url=broken[0].url, evidence=evidence)
     if unknown and not ok:
         return rule.finding(ctx, Verdict.INCONCLUSIVE,

@@ -23,7 +23,7 @@ from auditor.evidence import SiteEvidence
 from auditor.models import Fault, Finding, Link, Page, RuleKind, Verdict
 from auditor.nights import HostNight
 from auditor.rules.base import Documented, EvidenceRecord, evidence_fields
-from auditor.rules.links import SHOWN, LinkCheck, Target
+from auditor.rules.links import LinkCheck, Target, listing
 from checklist.model import NightlyPolicy
 
 #: The item number site-level findings are stored under (清单 items are numbered from 1).
@@ -86,8 +86,8 @@ class FurnitureLinks(SiteRule):
         ok = [t for t in targets if t.ok]
         details = LinkCheck(checked=len(targets), broken=len(broken), urls=tuple(t.shown() for t in broken))
         if broken:
-            listing = "；".join(t.shown() for t in broken[:SHOWN]) + ("等" if len(broken) > SHOWN else "")
-            return self.finding(Verdict.WARN, f"网站公共部分有{len(broken)}个链接无法打开：{listing}；请网站管理部门修正",
+            return self.finding(Verdict.WARN,
+                                f"网站公共部分有{len(broken)}个链接无法打开：{listing(broken)}；请网站管理部门修正",
                                 url=broken[0].url, evidence=details)
         return self.finding(Verdict.PASS, f"网站公共部分的链接均可打开（共{len(ok)}个）", evidence=details)
 
