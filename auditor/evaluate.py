@@ -24,9 +24,10 @@ from auditor.evidence import (
     ItemEvidence,
     learn_template,
     load_evidence,
+    load_home_evidence,
     load_site_evidence,
 )
-from auditor.models import Fault, FetchStatus, Finding, Run, RunState, Verdict, worst
+from auditor.models import SITE_ITEM, Fault, FetchStatus, Finding, Run, RunState, Verdict, worst
 from auditor.nights import load_history
 from auditor.results import (
     POINTS,
@@ -38,7 +39,7 @@ from auditor.results import (
 )
 from auditor.rules import ALL_RULES, EXPLAINED_RULES, RULES_VERSION, RuleContext
 from auditor.rules.presence import DECLARED_ABSENCE, SITE_OUTAGE, CatalogueReachable, NotBlank
-from auditor.rules.site import SITE_ITEM, SITE_RULES, HomeEvidence, SiteAvailability, SiteContext
+from auditor.rules.site import SITE_RULES, SiteAvailability, SiteContext
 from auditor.snapshot import ItemRecord, RuleInfo, Snapshot
 from auditor.store import Store
 from checklist.model import Checklist, Department, Item, Site, SiteItem
@@ -290,8 +291,7 @@ def evaluate(store: Store, run_id: int, site: Site, checklist: Checklist, as_of:
         blank_items=tuple((it.item, it.short_name) for it in items
                           if any(f.rule == NotBlank.id and f.status is Verdict.FAIL for f in it.findings)),
         hosts=nights.hosts,
-        home=HomeEvidence(site.university_home, site.home, tuple(store.pages(run_id, SITE_ITEM)),
-                          tuple(store.links(run_id, SITE_ITEM))) if site.university_home else None,
+        home=load_home_evidence(store, run_id, site.university_home, site.home) if site.university_home else None,
     )
     # On a night the whole site was down only availability (a week's record) can be judged.
     site_rules = [r for r in SITE_RULES if not outage or isinstance(r, SiteAvailability)]

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from auditor.calendar import CHINA
 from auditor.editions import TitlePeriod, title_period
-from auditor.models import TLS_UNVERIFIED_STAT, Entry, Link, LinkVia, Page, PageKind, PageRole
+from auditor.models import SITE_ITEM, TLS_UNVERIFIED_STAT, Entry, Link, LinkVia, Page, PageKind, PageRole
 from auditor.store import Store
 
 
@@ -65,6 +65,18 @@ class SiteEvidence:
 
     links: tuple[Link, ...]
     tls_unverified: bool = False  # the crawl ran with policy.verify_tls false: evidence could be forged
+
+
+@dataclass(frozen=True)
+class HomeEvidence:
+    """The university's home page and the pages one click from it, as fetched, with their links: what
+    the home-page check needs to say whether the disclosure site is two clicks away."""
+
+    home: str  # the university's home page (catalogue `university_home`)
+    target: str  # the disclosure site's home (catalogue `home`)
+    root: Page | None = None  # the home page's record; None when the run did not look at it
+    pages: tuple[Page, ...] = ()  # the pages the home page links to (whoever fetched them)
+    links: tuple[Link, ...] = ()  # the links on the home page and on those pages
 
 
 @dataclass(frozen=True)
@@ -235,3 +247,20 @@ def load_site_evidence(store: Store, run_id: int, template: Template) -> SiteEvi
                 links.setdefault(k.to_url, k)
     unverified = bool(store.run_stats(run_id).get(TLS_UNVERIFIED_STAT.replace("/", "_")))
     return SiteEvidence(tuple(links.values()), tls_unverified=unverified)
+
+
+def load_home_evidence(store: Store, run_id: int, home: str, target: str) -> HomeEvidence:
+    """The home page as the crawl recorded it (`PageRole.HOME`), the pages it links to and their links.
+
+    A page one click away may have been read by the column crawl already (a column on the home page's
+    host): it is read from the store as it stands, so no page of a column is fetched twice or changes
+    its items for the home-page check."""
+    root = store.page(run_id, home)
+    if root is None or root.role is PageRole.LINKED:  # only checked, never read (a 复核): nothing to say
+        root = next((p for p in store.pages(run_id, SITE_ITEM) if p.role is PageRole.HOME and not p.parent), None)
+    if root is None:
+        return HomeEvidence(home, target)
+    first = store.links_from(run_id, (root.url,))
+    pages = tuple(p for k in first if (p := store.page(run_id, k.to_url)) is not None)
+    second = store.links_from(run_id, tuple(p.url for p in pages if p.status.has_content))
+    return HomeEvidence(home, target, root, pages, (*first, *second))

@@ -31,6 +31,9 @@ class PageRole(enum.StrEnum):
     DETAIL = "detail"  # an article reached from a list
     ATTACHMENT = "attachment"  # a PDF/DOC/XLS file linked from an item's page
     LINKED = "linked"  # any other link met on an item's page: checked for reachability only
+    # The university's home page (catalogue `university_home`) and the pages one click from it, read after
+    # the columns only to see whether they lead to the disclosure site: the site's (item 0), no column's.
+    HOME = "home"
 
 
 class PageKind(enum.StrEnum):
@@ -91,6 +94,14 @@ BLANK_COLUMN = re.compile(
     r"暂无(?:相关)?(?:内容|信息|数据|记录|文章|新闻|公告)|正在建设|建设中|栏目建设|正在更新中|敬请期待"
     r"|没有(?:找到)?(?:相关)?(?:内容|信息|记录)"
 )
+
+
+#: The item number the site's own evidence and findings are stored under (清单 items count from 1).
+SITE_ITEM = 0
+
+#: Words in a link's text or address that say it leads to information disclosure (信息公开, 校务公开, xxgk):
+#: the home-page check reads such links first, and will not blame the site when one of them failed to load.
+DISCLOSURE_HINT = re.compile(r"公开|xxgk|xinxigongkai", re.IGNORECASE)
 
 
 class Fault(enum.StrEnum):
@@ -245,6 +256,7 @@ class LinkVia(enum.StrEnum):
     ATTACHMENT = "attachment"  # a file attached to (or embedded in) the page's content
     CONTENT = "content"  # any other link inside the page's main content: checked, the item's
     FURNITURE = "furniture"  # navigation, sibling menus, breadcrumbs, sidebars, footers: checked, the site's
+    HOME = "home"  # on the university's home page or a page one click from it: the home-page check's alone
 
     @property
     def structural(self) -> bool:

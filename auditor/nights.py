@@ -162,7 +162,8 @@ def load_history(store: Store, site: str, run_id: int, as_of: date, items: Itera
                     if status is FetchStatus.BOUNDED and role is not PageRole.LINKED:
                         bounded[n][day] = True
                 host = (urlsplit(url).hostname or "").lower()
-                if status not in _NOT_PROBES and allowed(host):
+                # The university's home page is another office's server: never the disclosure site's probe.
+                if status not in _NOT_PROBES and role is not PageRole.HOME and allowed(host):
                     counts = probes.setdefault((day, host), [0, 0])
                     counts[0] += 1
                     counts[1] += fault_of(status, http_status) is Fault.SITE

@@ -514,6 +514,14 @@ class Store:
             args.append(via.value)
         return [self._link(r) for r in self.db.execute(sql + " ORDER BY k.rowid", args)]
 
+    def links_from(self, run_id: int, urls: Sequence[str]) -> list[Link]:
+        """The links standing on these pages of the run (their primary key's prefix: one lookup each)."""
+        out: list[Link] = []
+        for url in dict.fromkeys(urls):
+            out += [self._link(r) for r in self.db.execute(
+                self._LINK_SQL + " WHERE run_id=? AND from_url=? ORDER BY rowid", (run_id, url))]
+        return out
+
     def entry_sets(self, run_id: int) -> dict[str, frozenset[str]]:
         """The entry URLs each list page of the run showed (whatever items it served)."""
         sets: dict[str, set[str]] = {}

@@ -7,8 +7,12 @@ and every later stage (spider, rules, reports) reads them and nothing else.
 from __future__ import annotations
 
 import enum
+import ipaddress
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
 
 
 class Cycle(enum.StrEnum):
@@ -203,6 +207,9 @@ class CrawlPolicy:
     #: Links of one page recorded and checked (content and furniture together): a 友情链接 directory of
     #: 100,000 links must not cost the night its memory. The page's record says where the cut was.
     max_links_per_page: int = 2000
+    #: Pages one click from the university's home page read by the home-page check (those whose link
+    #: mentions 信息公开/公开/xxgk first): enough for a portal's menus, never the whole portal.
+    max_home_links: int = 30
 
 
 @dataclass(frozen=True)
@@ -257,6 +264,35 @@ class Site:
 
     def host_allowed(self, host: str, port: int | None = None) -> bool:
         return host_matches(self.allowed_hosts, host, port)
+
+    @property
+    def university_hosts(self) -> tuple[str, ...]:
+        """Where the home-page check may read: the university's own domain (`*.ustb.edu.cn` for
+        www.ustb.edu.cn), one click from its home page; () without a `university_home`."""
+        host = urlsplit(self.university_home).hostname if self.university_home else None
+        return (f"*.{registrable_domain(host)}",) if host else ()
+
+
+@cache
+def _suffixes() -> Any:
+    # The public-suffix list shipped inside tldextract: never fetched, so nothing here needs the network.
+    import tldextract  # noqa: PLC0415 - loaded on first use: most commands never ask for a domain
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def registrable_domain(host: str) -> str:
+    """``xxgk.ustb.edu.cn`` → ``ustb.edu.cn``; an IP address or a bare name is its own domain."""
+    host = host.lower().strip("[]")
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    parts = _suffixes()(host)
+    top = getattr(parts, "top_domain_under_public_suffix", None)
+    domain = top if isinstance(top, str) else ".".join(p for p in (parts.domain, parts.suffix) if p)
+    return domain or host
 
 
 def host_matches(patterns: tuple[str, ...], host: str, port: int | None = None) -> bool:

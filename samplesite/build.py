@@ -826,7 +826,9 @@ def _emit_navigation(b: _Build) -> None:
     wx = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>微信公众平台</title></head><body><p>微信公众平台</p></body></html>\n'
     b.page(d.WEIXIN_HOST, "/", wx, DEFAULT_LAST_MODIFIED)
 
+    _emit_university(b)
     robots = {
+        d.UNIVERSITY_HOST: "User-agent: *\nDisallow:\n",
         d.MAIN_HOST: "User-agent: *\nDisallow: /private/\n",
         d.GRAD_HOST: "User-agent: *\nDisallow:\n",
         d.MOE_HOST: "User-agent: *\nDisallow: /srcsite/A02/\n",
@@ -834,6 +836,41 @@ def _emit_navigation(b: _Build) -> None:
     }
     for host, text in robots.items():
         b.write(f"{host}/robots.txt", text.encode(), DEFAULT_LAST_MODIFIED, "utf-8")
+
+
+def _university_page(title: str, main: str) -> str:
+    """A page of the university's own portal: another CMS than the disclosure site's, its menu on top."""
+    nav = "".join(f'<li><a href="{href}">{_e(label)}</a></li>' for label, href in (
+        ("首页", "/"), ("学校概况", "/xxjj/"), ("新闻网", "/xwzx/"), ("公共服务", "/ggfw/")))
+    return (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{_e(title)}</title></head>\n<body>'
+        f'<div class="header"><ul class="nav">{nav}</ul></div>\n<div class="main">{main}</div>\n'
+        f'<div class="footer"><a href="http://{d.MOE_HOST}/">教育部</a> 版权所有 北京科技大学 {d.ADDRESS}</div>'
+        "</body></html>\n"
+    )
+
+
+def _emit_university(b: _Build) -> None:
+    """The university's home page: no direct link to the disclosure site, which 公共服务 lists (two clicks).
+    Deeper pages (news articles, the 校历) and other hosts (图书馆) are never read by the home-page check."""
+    www = f"http://{d.UNIVERSITY_HOST}"
+    pages = {
+        "/": ("北京科技大学", ('<div class="banner"><h2>求实鼎新</h2></div><div class="news"><h3>新闻</h3><ul>'
+              '<li><a href="/xwzx/1.htm">学校召开2018年秋季学期教学工作会议</a><span>2018-11-26</span></li>'
+              '<li><a href="/xwzx/2.htm">我校在全国大学生创新大赛中获奖</a><span>2018-11-20</span></li></ul></div>')),
+        "/xxjj/": ("学校简介", "<h2>学校简介</h2><p>北京科技大学1952年由天津大学、清华大学等6所国内著名大学的矿冶系科组建而成。</p>"),
+        "/xwzx/": ("新闻网", ('<h2>新闻</h2><ul><li><a href="/xwzx/1.htm">学校召开2018年秋季学期教学工作会议</a>'
+                   "<span>2018-11-26</span></li></ul>")),
+        "/xwzx/1.htm": ("学校召开2018年秋季学期教学工作会议", "<h2>学校召开2018年秋季学期教学工作会议</h2><p>11月26日，学校召开教学工作会议。</p>"),
+        "/xwzx/2.htm": ("我校在全国大学生创新大赛中获奖", "<h2>我校在全国大学生创新大赛中获奖</h2><p>我校学生团队获一等奖。</p>"),
+        "/ggfw/": ("公共服务", ("<h2>公共服务</h2><ul>"
+                   f'<li><a href="http://{d.MAIN_HOST}/">信息公开网</a></li>'
+                   '<li><a href="http://lib.ustb.edu.cn/">图书馆</a></li><li><a href="/ggfw/xl.htm">校历</a></li></ul>')),
+    }
+    for path, (title, main) in pages.items():
+        b.page(d.UNIVERSITY_HOST, path, _university_page(title, main), DEFAULT_LAST_MODIFIED)
+        b.url(UrlRecord(www + path, Role.HOME, Outcome.OK, 200, content_type="text/html", charset="utf-8",
+                        encoding="utf-8", title=title, parent="" if path == "/" else www + "/"))
 
 
 def _item_records() -> tuple[ItemRecord, ...]:
@@ -875,7 +912,7 @@ def build(root: Path = SITE_ROOT, manifest_path: Path = MANIFEST_PATH) -> Manife
         format=FORMAT,
         as_of=d.AS_OF,
         main_host=d.MAIN_HOST,
-        hosts=(d.MAIN_HOST, d.GRAD_HOST, d.MOE_HOST, d.WEIXIN_HOST),
+        hosts=(d.MAIN_HOST, d.GRAD_HOST, d.MOE_HOST, d.WEIXIN_HOST, d.UNIVERSITY_HOST),
         allowed_hosts=d.ALLOWED_HOSTS,
         default_last_modified=DEFAULT_LAST_MODIFIED,
         items=_item_records(),

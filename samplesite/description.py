@@ -20,6 +20,9 @@ MAIN_HOST = "xxgk.ustb.edu.cn"
 GRAD_HOST = "yzb.ustb.edu.cn"  # an allowed subsite (研究生招生网)
 MOE_HOST = "www.moe.gov.cn"  # off-site, linked from every footer
 WEIXIN_HOST = "mp.weixin.qq.com"  # off-site, WeChat articles
+# The university's own home page (catalogue `university_home`): another host than the disclosure site,
+# which it reaches in two clicks (首页 → 公共服务 → 信息公开网), as the 21世纪教育研究院 assessment asks.
+UNIVERSITY_HOST = "www.ustb.edu.cn"
 ALLOWED_HOSTS = (MAIN_HOST, GRAD_HOST)
 LANDLINE = "010-62332317"  # the disclosure office; a landline is no privacy fault
 OFFICE = "北京科技大学信息公开领导小组办公室"  # the footer's copyright holder

@@ -41,8 +41,9 @@ HEADER = """\
 #   each pass|warn|fail|inconclusive, or null = not judged (nothing there to judge).
 #
 # urls: every URL the crawl should meet (fetched or merely checked)
-#   url, role: catalogue|list|detail|attachment|linked|navigation (navigation = targets of the page
-#   furniture only: header, menus, breadcrumbs, footer; the site's pages, serving no item),
+#   url, role: catalogue|list|detail|attachment|linked|navigation|home (navigation = targets of the page
+#   furniture only: header, menus, breadcrumbs, footer; the site's pages, serving no item; home = the
+#   university's home page and the pages one click from it, read for the home-page check, serving no item),
 #   items: the 清单 items the page serves: a page reached as an entry (or page, or attachment) of a column
 #   serves that column's items only, however many other columns' menus and sidebars link to it,
 #   outcome: ok | redirect | http-error | not-found | robots | waf | offsite
@@ -73,6 +74,7 @@ class Role(enum.StrEnum):
     ATTACHMENT = "attachment"
     LINKED = "linked"
     NAVIGATION = "navigation"  # header menu and footer targets: the crawl may meet them on every page
+    HOME = "home"  # the university's home page and the pages one click from it (the home-page check)
 
 
 class Outcome(enum.StrEnum):

@@ -19,14 +19,17 @@ from typing import Any, Self
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured, StopDownload
+from scrapy.exceptions import DontCloseSpider, NotConfigured, StopDownload
 from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from auditor import __version__
 from auditor.models import (
+    DISCLOSURE_HINT,
+    SITE_ITEM,
     TLS_UNVERIFIED_STAT,
     Entry,
     FetchStatus,
@@ -39,7 +42,7 @@ from auditor.models import (
     RunState,
 )
 from auditor.store import Store
-from checklist.model import Site, SiteItem, parse_item_numbers
+from checklist.model import Site, SiteItem, host_matches, parse_item_numbers
 from spiders.attachments import decode_with_encoding, filename_from_content_disposition, sniff_kind
 from spiders.extract import PageExtract, canonical_url, is_attachment_url
 from spiders.gate import Gate, effective_port
@@ -68,6 +71,19 @@ class Evidence:
     not once per link (a page with 80 links would otherwise be 80 items)."""
 
     records: tuple[Page | Entry | Link | PageItems, ...]
+
+
+#: Links into the disclosure site kept per home-check page: one is the evidence, a few show the way.
+_HOME_TARGET_LINKS = 5
+
+
+@dataclass(frozen=True)
+class HomePlan:
+    """What a page of the home-page check leads to (see `CatalogueSpider._home_plan`)."""
+
+    into: tuple[tuple[str, str], ...]  # (url, anchor text) of links into the disclosure site
+    pages: tuple[tuple[str, str], ...]  # pages one click from the home page to read
+    note: str  # said on the home page's record when the bound left links unread
 
 
 def _bundled(outputs: Iterable[Any]) -> Iterator[Any]:
@@ -153,6 +169,7 @@ class CatalogueSpider(scrapy.Spider):
                      item_numbers=numbers,
                      processes=s.getint("XXGK_WORKERS") or None, owns_run=owns_run, **kwargs)
         spider._set_crawler(crawler)
+        crawler.signals.connect(spider._start_home_check, signal=signals.spider_idle)
         return spider
 
     def __init__(
@@ -171,6 +188,10 @@ class CatalogueSpider(scrapy.Spider):
         self.owns_run = owns_run
         self.store = Store(db_path)  # last night's validators and evidence; the run's state if it owns it
         self.item_numbers = sorted(item_numbers) if item_numbers else [it.number for it in site.items]
+        # The university's home page is read once the columns are done (a 复核 re-reads columns only).
+        self.check_home = bool(site.university_home) and not item_numbers
+        self.home_started = False
+        self.target_host = (urlsplit(site.home).hostname or "").lower()
         self.policy = site.policy
         self.nodes: dict[str, _Node] = {}
         self.per_item: dict[int, int] = defaultdict(int)  # requests made on behalf of each item
@@ -308,7 +329,7 @@ class CatalogueSpider(scrapy.Spider):
             if node.role is PageRole.LIST:
                 for it in node.items:
                     self.list_pages[it] += 1
-            if conditional and url in self.validators:
+            if conditional and url in self.validators and node.role is not PageRole.HOME:
                 etag, last_modified = self.validators[url]
                 if etag:
                     headers["If-None-Match"] = etag
@@ -368,13 +389,17 @@ class CatalogueSpider(scrapy.Spider):
                 yield out
             return
         final_host = urlsplit(response.url).hostname or ""
-        if not self.site.host_allowed(final_host, effective_port(response.url)):
+        if not self.site.host_allowed(final_host, effective_port(response.url)) and not (
+                node.role is PageRole.HOME and host_matches(self.site.university_hosts, final_host)):
             for out in self._record_plain(url, node, response, status=FetchStatus.OFFSITE,
                                           error=f"重定向到站外：{response.url}"):
                 yield out
             return
         if self._is_html(response):
             async for out in self._record_html(url, node, response, body_text):
+                yield out
+        elif node.role is PageRole.HOME:
+            for out in self._record_plain(url, node, response):  # a file one click from the home page: no lead
                 yield out
         else:
             async for out in self._record_file(url, node, response):
@@ -464,6 +489,9 @@ class CatalogueSpider(scrapy.Spider):
         links = len(extract.links) + len(extract.furniture_links)
         cut = (f"链接过多：只记录并检查了前 {self.policy.max_links_per_page} 个（truncated at "
                f"{self.policy.max_links_per_page} of {links}）") if links > self.policy.max_links_per_page else ""
+        plan = self._home_plan(url, node, extract) if node.role is PageRole.HOME else None
+        if plan is not None:
+            cut = plan.note
         page = replace(
             self._base_page(url, node, response, FetchStatus.OK, cut),
             kind=extract.kind,
@@ -476,7 +504,7 @@ class CatalogueSpider(scrapy.Spider):
         node.recorded = True
         for out in self._resolve(url, FetchStatus.OK, response.status, "", record=False):
             yield out
-        for out in self._children(url, node, extract):
+        for out in self._home_children(url, node, plan) if plan is not None else self._children(url, node, extract):
             yield out
 
     async def _record_file(self, url: str, node: _Node, response: Response) -> AsyncIterator[Any]:
@@ -530,6 +558,83 @@ class CatalogueSpider(scrapy.Spider):
                     continue  # a page's link to itself (navigation, "first page") says nothing
                 yield from self._follow(link.url, PageRole.LINKED, items, parent=url, depth=depth, text=link.text,
                                         via=via)
+
+    # -- the university's home page ------------------------------------------------------------------
+
+    def _start_home_check(self) -> None:
+        """spider_idle: the columns are done; read the university's home page (site.home-link).
+
+        After the columns, so that a page both reach is read as the column's (never the home check's),
+        and a URL the columns only checked (a footer's 学校主页 link) is now read for the site."""
+        if not self.check_home or self.home_started:
+            return
+        self.home_started = True
+        try:
+            url = canonical_url(self.site.university_home)
+        except ValueError:
+            return
+        request = self._home_request(url, parent="", depth=0)
+        if request is not None:
+            self.crawler.engine.crawl(request)
+            raise DontCloseSpider
+
+    def _home_request(self, url: str, *, parent: str, depth: int) -> Request | None:
+        """A request reading `url` for the home check, or None when the crawl already holds what it says:
+        a column's page keeps its role and items; a page only checked (HEAD) is read now, as the site's.
+        Through the gate like every request (`Gate.home_hosts`: the university's domain, no further)."""
+        node = self.nodes.get(url)
+        if node is None:
+            node = self.nodes[url] = _Node(role=PageRole.HOME, items={SITE_ITEM}, depth=depth, parent=parent)
+        elif node.role is PageRole.LINKED and node.result is not None:
+            node.role, node.items, node.parent, node.depth = PageRole.HOME, {SITE_ITEM}, parent, depth
+            node.result, node.recorded = None, False
+        else:
+            return None
+        return self._request(url, node)
+
+    def _home_plan(self, url: str, node: _Node, extract: PageExtract) -> HomePlan:
+        """Which links of a home-check page to follow: those into the disclosure site (checked, the
+        evidence), and from the home page itself up to `policy.max_home_links` pages of the university's
+        own domain, those that mention 信息公开/公开/xxgk first. Off-university links are not followed."""
+        seen: dict[str, str] = {}
+        for link_url, text in ((e.url, e.title) for e in extract.entries):
+            seen.setdefault(link_url, text)
+        for a in (*extract.links, *extract.furniture_links):
+            seen.setdefault(a.url, a.text)
+        into, candidates = [], []
+        for link_url, text in seen.items():
+            try:
+                link_url = canonical_url(link_url)
+                host = (urlsplit(link_url).hostname or "").lower()
+            except ValueError:
+                continue
+            if link_url == url or self.nodes.get(link_url) is node:
+                continue
+            if host == self.target_host:
+                into.append((link_url, text))
+            elif node.depth == 0 and host_matches(self.site.university_hosts, host) \
+                    and not is_attachment_url(link_url, text):
+                candidates.append((link_url, text))
+        candidates.sort(key=lambda c: not (DISCLOSURE_HINT.search(c[1]) or DISCLOSURE_HINT.search(c[0])))
+        bound = self.policy.max_home_links
+        note = (f"学校主页有{len(candidates)}个校内链接，按上限只读取了其中{bound}个（先读提到“公开”的链接）"
+                if len(candidates) > bound else "")
+        return HomePlan(tuple(into[:_HOME_TARGET_LINKS]), tuple(candidates[:bound]), note)
+
+    def _home_children(self, url: str, node: _Node, plan: HomePlan) -> Iterator[Any]:
+        """The links into the disclosure site are checked like any link (one request per URL for the whole
+        run); the pages one click away are read, and from them only their links into the site count."""
+        for into, text in plan.into:
+            yield from self._follow(into, PageRole.LINKED, set(), parent=url, depth=node.depth + 1, text=text,
+                                    via=LinkVia.HOME)
+        for page_url, text in plan.pages:
+            known = self.nodes.get(page_url)
+            request = self._home_request(page_url, parent=url, depth=node.depth + 1)
+            self.nodes[page_url].sources.append((url, text, LinkVia.HOME))
+            if request is not None:
+                yield request
+            elif known is not None and known.result is not None:
+                yield self._link(url, page_url, text, LinkVia.HOME, known.result)
 
     def _entry_role(self, url: str, title: str, depth: int) -> PageRole:
         if depth > self.policy.max_depth:

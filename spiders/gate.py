@@ -126,11 +126,14 @@ class Gate:
     internal_hosts: tuple[str, ...] = ()
     internal_networks: tuple[Network, ...] = ()
     proxy_hosts: tuple[str, ...] = ()  # the proxies we were told to use: they may well be on loopback
+    # The university's own domain: the home-page check's requests (and their redirects) may go there,
+    # no other request may.
+    home_hosts: tuple[str, ...] = ()
 
     @classmethod
     def for_site(cls, site: Site, proxy: str = "") -> Self:
         hosts, networks = parse_allowances(site.policy.allow_internal)
-        return cls(site.allowed_hosts, hosts, networks, proxy_hosts(proxy))
+        return cls(site.allowed_hosts, hosts, networks, proxy_hosts(proxy), site.university_hosts)
 
     def address_allowed(self, host: str, address: Address, port: int | None = None) -> bool:
         """May `host` be reached at `address`? Public addresses always; internal ones only when allowed:
@@ -169,6 +172,9 @@ class Gate:
             return Refused(FetchStatus.BLOCKED, internal_message(host, address))
         if redirected and role in _CRAWLED and not host_matches(self.allowed_hosts, host, port):
             return Refused(FetchStatus.OFFSITE, f"off-site redirect to {url}")
+        if role is PageRole.HOME and not (host_matches(self.home_hosts, host, port)
+                                          or host_matches(self.allowed_hosts, host, port)):
+            return Refused(FetchStatus.OFFSITE, f"学校域名以外的地址，学校主页检查不访问：{url}")
         return None
 
 

@@ -25,6 +25,7 @@ _ROLES = {
     Role.DETAIL: PageRole.DETAIL,
     Role.ATTACHMENT: PageRole.ATTACHMENT,
     Role.LINKED: PageRole.LINKED,
+    Role.HOME: PageRole.HOME,
 }
 
 
@@ -184,6 +185,17 @@ def test_robots_txt_is_obeyed(crawl: Crawl) -> None:
 def test_crawler_trap_stays_bounded(crawl: Crawl) -> None:
     trap_hits = [r for r in crawl.server.requests if r.path.startswith("/calendar")]
     assert 0 < len(trap_hits) <= 5
+
+
+def test_the_university_home_page_is_read_one_click_deep_and_no_further(crawl: Crawl) -> None:
+    """The home-page check reads www.ustb.edu.cn and the pages it links to, never what those link to
+    (the 校历 under 公共服务, the library's host) and never the off-university 教育部 link."""
+    home = [r for r in crawl.server.requests if r.host == "www.ustb.edu.cn" and r.path != "/robots.txt"]
+    assert {r.path for r in home} == {"/", "/xxjj/", "/xwzx/", "/ggfw/", "/xwzx/1.htm", "/xwzx/2.htm"}
+    assert all(r.method == "GET" for r in home)
+    assert not [r for r in crawl.server.requests if r.host == "lib.ustb.edu.cn" or r.path == "/ggfw/xl.htm"]
+    page = crawl.store.page(crawl.run_id, "http://www.ustb.edu.cn/ggfw/")
+    assert page is not None and page.role is PageRole.HOME and page.items == (0,)
 
 
 def test_offsite_pages_are_checked_not_crawled(crawl: Crawl) -> None:

@@ -349,7 +349,7 @@ def test_missing_and_waf_columns(site: SampleSiteServer) -> None:
 
 
 def test_unknown_hosts_https_and_connect_get_502(site: SampleSiteServer) -> None:
-    assert fetch(site, "http://www.ustb.edu.cn/").status == 502
+    assert fetch(site, "http://lib.ustb.edu.cn/").status == 502  # www.ustb.edu.cn is served: the university home
     assert fetch(site, "http://example.invalid/x").status == 502
     conn = http.client.HTTPConnection("127.0.0.1", site.port, timeout=5)
     try:

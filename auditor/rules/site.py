@@ -19,25 +19,14 @@ from datetime import date
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from auditor.evidence import SiteEvidence
-from auditor.models import Fault, Finding, Link, Page, RuleKind, Verdict
+from auditor.evidence import HomeEvidence, SiteEvidence
+from auditor.models import DISCLOSURE_HINT, SITE_ITEM, Fault, Finding, Link, Page, RuleKind, Verdict
 from auditor.nights import HostNight
 from auditor.rules.base import Documented, EvidenceRecord, evidence_fields
 from auditor.rules.links import LinkCheck, Target, listing
 from checklist.model import NightlyPolicy
 
-#: The item number site-level findings are stored under (清单 items are numbered from 1).
-SITE_ITEM = 0
-
-
-@dataclass(frozen=True)
-class HomeEvidence:
-    """The university's home page and the pages one click from it, as fetched, with their links."""
-
-    home: str  # the university's home page (catalogue `university_home`)
-    target: str  # the disclosure site's home (catalogue `home`)
-    pages: tuple[Page, ...] = ()
-    links: tuple[Link, ...] = ()
+__all__ = ["SITE_ITEM", "SITE_RULES", "HomeEvidence", "SiteContext", "SiteRule"]
 
 
 @dataclass(frozen=True)
@@ -215,8 +204,8 @@ def _same_site(url: str, target: str) -> bool:
 
 class HomePageLink(SiteRule):
     """学校主页应能在两次点击之内到达信息公开网（21世纪教育研究院的评估中，从学校主页找不到信息公开栏目的，
-    清单部分记0分）。学校主页及其链接到的页面中都没有指向信息公开网的链接，为不合格；学校主页因网站或网络故障
-    打不开，只记为“无法判定”。"""
+    清单部分记0分）。学校主页及其链接到的页面中都没有指向信息公开网的链接，为不合格；学校主页打不开，
+    或提到“信息公开”的链接所指页面因网站或网络故障打不开，只记为“无法判定”。"""
 
     id = "site.home-link"
     kind = RuleKind.PRESENCE
@@ -224,30 +213,49 @@ class HomePageLink(SiteRule):
 
     def check(self, ctx: SiteContext) -> Finding | None:
         home = ctx.home
-        if home is None or not home.home:
-            return None
-        pages = {p.url: p for p in home.pages}
-        first = pages.get(home.home)
-        if first is None:
-            return None  # not observed tonight (a partial crawl)
+        if home is None or not home.home or home.root is None:
+            return None  # no home page configured, or not looked at tonight (a 复核)
+        first = home.root
         if not first.status.has_content:
-            verdict = Verdict.INCONCLUSIVE if first.fault is Fault.SITE else Verdict.FAIL
-            return self.finding(verdict, f"学校主页 {home.home} 无法打开（{first.http_status or first.status.value}），"
-                                "无法检查它是否链接信息公开网", url=home.home, evidence=HomeLink(home.home, home.target))
-        out = [k for k in home.links if k.from_url == home.home]
-        if any(_same_site(k.to_url, home.target) for k in out):
+            # Whatever kept the page from us (the network, a firewall, a wrong address in the catalogue),
+            # nothing is known about its links: never a finding against the site.
+            cause = "网站或网络故障" if first.fault is Fault.SITE else "请核对目录文件中的学校主页地址"
+            return self.finding(Verdict.INCONCLUSIVE,
+                                f"学校主页 {home.home} 无法打开（{first.http_status or first.status.value}），"
+                                f"无法检查它是否链接信息公开网（{cause}）", url=home.home,
+                                evidence=HomeLink(home.home, home.target))
+        pages = {p.url: p for p in home.pages}
+        out = [k for k in home.links if k.from_url == first.url]
+        if any(_leads_there(k, pages, home.target) for k in out):
             return self.finding(Verdict.PASS, f"学校主页直接链接信息公开网 {home.target}", url=home.home,
                                 evidence=HomeLink(home.home, home.target, clicks=1, checked=1))
         read = [pages[k.to_url] for k in out if k.to_url in pages and pages[k.to_url].status.has_content]
         for page in read:
-            if any(_same_site(k.to_url, home.target) for k in home.links if k.from_url == page.url):
+            if any(_leads_there(k, pages, home.target) for k in home.links if k.from_url == page.url):
                 return self.finding(Verdict.PASS, f"从学校主页经“{page.title or page.url}”可到达信息公开网（两次点击）",
                                     url=page.url,
                                     evidence=HomeLink(home.home, home.target, clicks=2, via=page.url,
                                                       checked=1 + len(read)))
+        hinted = [k for k in out if k.to_url in pages and pages[k.to_url].fault is Fault.SITE
+                  and (DISCLOSURE_HINT.search(k.text) or DISCLOSURE_HINT.search(k.to_url))]
+        if hinted:
+            # The likeliest way there could not be read: the site may well be two clicks away.
+            shown = "；".join(f"“{k.text}” {k.to_url}" for k in hinted[:3])
+            return self.finding(Verdict.INCONCLUSIVE, f"学校主页上提到“公开”的链接因网站或网络故障打不开（{shown}），"
+                                "无法确认能否从主页到达信息公开网", url=hinted[0].to_url,
+                                evidence=HomeLink(home.home, home.target, checked=1 + len(read)))
+        bounded = f"；{first.error}" if first.error else ""
         return self.finding(Verdict.FAIL, f"学校主页 {home.home} 及其链接的{len(read)}个页面中都没有指向信息公开网"
-                            f"（{home.target}）的链接：公众从主页找不到信息公开栏目；请在主页显著位置加上入口",
+                            f"（{home.target}）的链接：公众从主页找不到信息公开栏目；请在主页显著位置加上入口{bounded}",
                             url=home.home, evidence=HomeLink(home.home, home.target, checked=1 + len(read)))
+
+
+def _leads_there(link: Link, pages: dict[str, Page], target: str) -> bool:
+    """A link reaches the disclosure site when it points at its host, or lands there after redirects."""
+    if _same_site(link.to_url, target):
+        return True
+    page = pages.get(link.to_url)
+    return page is not None and bool(page.final_url) and _same_site(page.final_url, target)
 
 
 SITE_RULES: tuple[SiteRule, ...] = (

@@ -11,7 +11,6 @@ the categories, and the columns the 清单's wording points to.
 from __future__ import annotations
 
 import heapq
-import ipaddress
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -19,13 +18,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-import tldextract
 from protego import Protego
 
 from checklist.draft.directory import PageLink, PageRead, read_page
 from checklist.draft.model import Column
 from checklist.draft.text import ItemMatcher, clean_label
-from checklist.model import CrawlPolicy
+from checklist.model import CrawlPolicy, registrable_domain
 from spiders.attachments import decode_with_encoding
 from spiders.settings import user_agent
 
@@ -33,26 +31,10 @@ __all__ = ["DirectoryScan", "DraftError", "Fetcher", "registrable_domain", "scan
 
 _MAX_BYTES = 5 * 1024 * 1024
 _DIRECTORY_WORDS = re.compile(r"信息公开目录|公开目录|信息公开栏目|目录")
-# The public-suffix list shipped inside tldextract: never fetched, so drafting stays offline-safe.
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 class DraftError(Exception):
     """Drafting cannot start or read its input: one line a person can act on."""
-
-
-def registrable_domain(host: str) -> str:
-    """``xxgk.ustb.edu.cn`` → ``ustb.edu.cn``; an IP address or a bare name is its own domain."""
-    host = host.lower().strip("[]")
-    try:
-        ipaddress.ip_address(host)
-        return host
-    except ValueError:
-        pass
-    parts = _EXTRACT(host)
-    top = getattr(parts, "top_domain_under_public_suffix", None)
-    domain = top if isinstance(top, str) else ".".join(p for p in (parts.domain, parts.suffix) if p)
-    return domain or host
 
 
 class _RobotsForbid(DraftError):
