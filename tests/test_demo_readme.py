@@ -31,7 +31,9 @@ def test_the_demo_then_the_readmes_demo_commands_as_printed(tmp_path: Path) -> N
     assert demo.returncode == 0, demo.stderr
     assert "合计 total" in demo.stdout and "index.html" in demo.stdout
     assert "Traceback" not in demo.stderr
-    assert (tmp_path / "audit-demo" / "index.html").is_file()
+    dashboard = (tmp_path / "audit-demo" / "index.html").read_text(encoding="utf-8")
+    # the sample university's home page (www.ustb.edu.cn) reaches the disclosure site through 公共服务
+    assert "从学校主页经“公共服务”可到达信息公开网（两次点击）" in dashboard
     assert (tmp_path / "audit-demo" / "recheck" / "index.html").is_file()
     assert "audit-demo/xxgk-auditor.toml" in demo.stdout
 

@@ -60,6 +60,20 @@ def test_the_operator_can_allow_a_campus_network_or_host_explicitly() -> None:
     assert not gate.address_allowed("www.example.edu.cn", ipaddress.ip_address("169.254.169.254"))
 
 
+def test_the_home_page_check_may_go_to_the_universitys_domain_and_nowhere_else() -> None:
+    """`university_home` on www.example.edu.cn opens *.example.edu.cn to the home-page check's requests and
+    their redirects only: the column crawl is not redirected there, and the check goes nowhere else."""
+    gate = Gate(allowed_hosts=("xxgk.example.edu.cn",), home_hosts=("*.example.edu.cn",))
+    assert gate.refusal("http://www.example.edu.cn/ggfw/", PageRole.HOME, redirected=True) is None
+    assert gate.refusal("http://xxgk.example.edu.cn/", PageRole.HOME) is None
+    elsewhere = gate.refusal("http://www.moe.gov.cn/", PageRole.HOME, redirected=True)
+    assert elsewhere is not None and elsewhere.status is FetchStatus.OFFSITE
+    column = gate.refusal("http://www.example.edu.cn/ggfw/", PageRole.DETAIL, redirected=True)
+    assert column is not None and column.status is FetchStatus.OFFSITE
+    inward = gate.refusal("http://10.0.0.1/", PageRole.HOME)
+    assert inward is not None and inward.status is FetchStatus.BLOCKED
+
+
 def test_ports_count_when_allowed_hosts_gives_them() -> None:
     gate = Gate(allowed_hosts=("127.0.0.1:8080",))
     assert gate.refusal("http://127.0.0.1:8080/x", PageRole.LIST) is None

@@ -101,33 +101,33 @@ def _serve(proxy: Proxy) -> tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def _column(url: str, title: str, rows: list[tuple[str, str, str]]) -> str:
+def _column(title: str, rows: list[tuple[str, str, str]]) -> str:
+    """A list column whose footer links to the university's home page, as real ones do."""
     return list_page(title, rows, extra=FOOTER)
 
 
 def _site(night: int) -> dict[str, tuple[int, str]]:
     """The whole site as it stands on `night` (1-based)."""
-    day = FIRST + timedelta(days=night - 1)
     pages: dict[str, tuple[int, str]] = {}
 
     def ok(url: str, html: str) -> None:
         pages[url] = (200, html)
 
-    ok(f"{XXGK}/", _column(f"{XXGK}/", "华东示范大学信息公开网", [(GENERAL, "信息公开目录", "2018-11-01")]))
-    ok(GENERAL, _column(GENERAL, "综合信息", [(f"{XXGK}/info/1.htm", "2018年学校基本情况", "2018-10-20")]))
+    ok(f"{XXGK}/", _column("华东示范大学信息公开网", [(GENERAL, "信息公开目录", "2018-11-01")]))
+    ok(GENERAL, _column("综合信息", [(f"{XXGK}/info/1.htm", "2018年学校基本情况", "2018-10-20")]))
     ok(f"{XXGK}/info/1.htm", article_page("2018年学校基本情况", "2018-10-20"))
     for n in range(1, 6):
         url = COLUMNS[n][0]
         if night == 4:
             ok(url, list_page(f"栏目{n}", [], extra=f'<div class="list">暂无内容</div>{FOOTER}'))
         else:
-            ok(url, _column(url, f"栏目{n}", [(f"{XXGK}/info/1.htm", "2018年学校基本情况", "2018-10-20")]))
+            ok(url, _column(f"栏目{n}", [(f"{XXGK}/info/1.htm", "2018年学校基本情况", "2018-10-20")]))
     # 13: a 拟录取 list shown 11-23 to 11-26, taken down on 11-27 (10 working days end 12-07)
     admitted = [(f"{XXGK}/info/131.htm", "2018年博士研究生拟录取名单", "2018-06-10")]
     if 3 <= night <= 6:
         admitted.insert(0, (f"{XXGK}/info/132.htm", "2019年推免硕士研究生拟录取名单公示", "2018-11-23"))
         ok(f"{XXGK}/info/132.htm", article_page("2019年推免硕士研究生拟录取名单公示", "2018-11-23"))
-    ok(COLUMNS[13][0], _column(COLUMNS[13][0], "拟录取名单", admitted))
+    ok(COLUMNS[13][0], _column("拟录取名单", admitted))
     ok(f"{XXGK}/info/131.htm", article_page("2018年博士研究生拟录取名单", "2018-06-10"))
     # 18: on the last night a tender appears claiming 11-01
     tenders = [(f"{XXGK}/info/181.htm", "图书采购项目招标公告", "2018-11-15")]
@@ -135,9 +135,9 @@ def _site(night: int) -> dict[str, tuple[int, str]]:
     if night == NIGHTS:
         tenders.insert(0, (f"{XXGK}/info/182.htm", "实验室设备采购项目中标公示", "2018-11-01"))
         ok(f"{XXGK}/info/182.htm", article_page("实验室设备采购项目中标公示", "2018-11-01"))
-    ok(COLUMNS[18][0], _column(COLUMNS[18][0], "招标采购", tenders))
+    ok(COLUMNS[18][0], _column("招标采购", tenders))
     # 37: a 助学金 list whose notice period ended 10-12, still up
-    ok(COLUMNS[37][0], _column(COLUMNS[37][0], "资助育人",
+    ok(COLUMNS[37][0], _column("资助育人",
                                [(f"{XXGK}/info/371.htm", "2018年国家助学金获得者名单公示", "2018-10-08")]))
     ok(f"{XXGK}/info/371.htm", article_page("2018年国家助学金获得者名单公示", "2018-10-08",
                                             "以下同学拟获2018年国家助学金。公示期为2018年10月8日至10月12日。张三 冶金学院 2016级"))
@@ -148,7 +148,7 @@ def _site(night: int) -> dict[str, tuple[int, str]]:
         if night == NIGHTS:
             trips.insert(0, (f"{ZCC}/info/232.htm", "赴日本合作研究出国公示", "2018-11-22"))
             ok(f"{ZCC}/info/232.htm", article_page("赴日本合作研究出国公示", "2018-11-22"))
-        ok(COLUMNS[23][0], _column(COLUMNS[23][0], "出国公示", trips))
+        ok(COLUMNS[23][0], _column("出国公示", trips))
     # the university's own portal
     way = HOME_WAYS.get(night, "two-clicks")
     if way != "down":
