@@ -9,8 +9,8 @@ one database. Every assertion reads what that night's run stored and reported.
 | night | date  | the university's home page              | planted in the columns                        |
 |-------|-------|-----------------------------------------|-----------------------------------------------|
 | 1     | 11-21 | links to the disclosure site            |                                               |
-| 2     | 11-22 | 公共服务 links to it (two clicks)        |                                               |
-| 3     | 11-23 | leads nowhere near it                   | a 拟录取 list appears, dated 11-23            |
+| 2     | 11-22 | its 信息公开 page links to it (two clicks) |                                               |
+| 3     | 11-23 | leads nowhere near it (3 links, 2 read)  | a 拟录取 list appears, dated 11-23            |
 | 4     | 11-24 | its host does not answer                | five columns blank                            |
 | 5     | 11-25 | its 信息公开 link answers 503            |                                               |
 | 6     | 11-26 | two clicks                              |                                               |
@@ -18,7 +18,8 @@ one database. Every assertion reads what that night's run stored and reported.
 | 8, 9  | 11-28, 11-29 | two clicks                       | zcc.hdsf.edu.cn does not answer               |
 | 10    | 11-30 | two clicks                              | a tender claiming 11-01; on zcc, an entry claiming 11-22 |
 
-A 助学金 list whose 公示期 ended on 10-12 stands every night.
+A 助学金 list whose 公示期 ended on 10-12 stands every night. The home-page check reads two pages one
+click away (`policy.max_home_links: 2`), those mentioning 公开 first.
 """
 
 from __future__ import annotations
@@ -149,18 +150,19 @@ def _site(night: int) -> dict[str, tuple[int, str]]:
             trips.insert(0, (f"{ZCC}/info/232.htm", "赴日本合作研究出国公示", "2018-11-22"))
             ok(f"{ZCC}/info/232.htm", article_page("赴日本合作研究出国公示", "2018-11-22"))
         ok(COLUMNS[23][0], _column("出国公示", trips))
-    # the university's own portal
+    # the university's own portal: two ordinary links in its menu, then tonight's way to the disclosure site
     way = HOME_WAYS.get(night, "two-clicks")
     if way != "down":
         menu = {"direct": f'<a href="{XXGK}/">信息公开</a>',
-                "two-clicks": '<a href="/ggfw/">公共服务</a>',
-                "none": '<a href="/xw/">新闻</a>',
+                "two-clicks": '<a href="/ggfw/">信息公开</a>',  # read first (it mentions 公开), despite the bound
+                "none": '<a href="/xyh/">校友会</a>',  # a third ordinary link: past the bound of two, never read
                 "hint-fails": '<a href="/xxgk/">信息公开</a>'}[way]
         ok(f"{WWW}/", f'<html><head><meta charset="utf-8"><title>华东示范大学</title></head><body>'
-                      f'<div class="nav"><a href="/">首页</a> {menu} <a href="/xxjj/">学校简介</a></div>'
-                      f'<div class="footer"><a href="http://www.moe.gov.cn/">教育部</a></div></body></html>')
+                      f'<div class="nav"><a href="/">首页</a> <a href="/xxjj/">学校简介</a> <a href="/xw/">新闻</a> '
+                      f'{menu}</div><div class="footer"><a href="http://www.moe.gov.cn/">教育部</a></div></body></html>')
         ok(f"{WWW}/xxjj/", article_page("学校简介", "2018-01-01"))
         ok(f"{WWW}/xw/", article_page("新闻", "2018-11-20", '<a href="/xw/1.htm">学校召开教学工作会议</a>'))
+        ok(f"{WWW}/xyh/", article_page("校友会", "2018-01-01", f'<a href="{XXGK}/">信息公开网</a>'))
         ok(f"{WWW}/ggfw/", article_page("公共服务", "2018-01-01",
                                         f'<a href="{XXGK}/">信息公开网</a> <a href="/ggfw/xl.htm">校历</a>'
                                         '<a href="http://lib.hdsf.edu.cn/">图书馆</a>'))
@@ -176,7 +178,7 @@ def _catalogue(path: Path) -> Path:
         "id": "hdsf", "name": "华东示范大学", "version": "test", "checklist": "qingdan-2014",
         "home": f"{XXGK}/", "allowed_hosts": ["xxgk.hdsf.edu.cn", "zcc.hdsf.edu.cn"],
         "site_owner": {"name": OWNER, "contact": ""}, "university_home": f"{WWW}/",
-        "policy": {"retries": 0, "timeout_seconds": 5, "delay_seconds": 0},
+        "policy": {"retries": 0, "timeout_seconds": 5, "delay_seconds": 0, "max_home_links": 2},
         "departments": [{"name": d, "contact": ""} for d in departments],
         "items": items,
     }
@@ -241,6 +243,7 @@ def test_a_home_page_that_leads_nowhere_fails_on_the_site_owners_scorecard_only(
     f = nights.site(3, "site.home-link")
     assert f is not None and f["status"] == "fail" and f["url"] == f"{WWW}/"
     assert "找不到信息公开栏目" in f["message"]
+    assert "学校主页有3个校内链接，按上限只读取了其中2个" in f["message"]  # says what it did not read
     doc = nights.findings(3)
     assert doc["site_owner"]["name"] == OWNER and OWNER not in {d["name"] for d in doc["departments"]}
     assert all(f["rule"] != "site.home-link" for it in doc["items"] for f in it["findings"])
@@ -263,7 +266,8 @@ def test_a_disclosure_link_that_fails_to_load_is_no_blame(nights: Nights) -> Non
 def test_the_home_check_reads_one_click_of_the_university_and_nothing_further(nights: Nights) -> None:
     asked = {url for _, _, url in nights.proxy.requests}
     assert {f"{WWW}/", f"{WWW}/ggfw/", f"{WWW}/xxjj/", f"{WWW}/xw/"} <= asked
-    assert not asked & {f"{WWW}/ggfw/xl.htm", f"{WWW}/xw/1.htm", "http://lib.hdsf.edu.cn/", "http://www.moe.gov.cn/"}
+    assert not asked & {f"{WWW}/ggfw/xl.htm", f"{WWW}/xw/1.htm", "http://lib.hdsf.edu.cn/", "http://www.moe.gov.cn/",
+                        f"{WWW}/xyh/"}  # deeper, another host, off the university, past the bound
 
 
 def test_the_home_page_gives_no_column_evidence(nights: Nights) -> None:
