@@ -40,6 +40,9 @@ from urllib.parse import urlsplit
 import pytest
 from hostile import article_page, list_page
 
+from auditor.models import FetchStatus, LinkVia, PageRole
+from auditor.store import Store
+
 XXGK = "http://xxgk.hdsf.edu.cn"
 ZCC = "http://zcc.hdsf.edu.cn"
 WWW = "http://www.hdsf.edu.cn"
@@ -273,6 +276,14 @@ def test_the_home_check_reads_one_click_of_the_university_and_nothing_further(ni
 def test_the_home_page_gives_no_column_evidence(nights: Nights) -> None:
     """Every column page links to 学校主页 in its footer: the home page is read for the site, and no
     department's column counts it among its pages or its links."""
+    with Store(nights.out / "audit.sqlite") as store:
+        run = store.runs("hdsf")[1]  # night 2
+        home = store.page(run.id, f"{WWW}/")
+        assert home is not None and home.role is PageRole.HOME and home.items == (0,)
+        footer = [k for k in store.links(run.id, via=LinkVia.FURNITURE) if k.to_url == f"{WWW}/"]
+        assert footer and all(k.status is FetchStatus.OK for k in footer)  # checked for the site, read once
+        assert all(f"{WWW}/" not in {p.url for p in store.pages(run.id, n)} for n in range(1, 51))
+    assert [m for n, m, url in nights.proxy.requests if n == 2 and url == f"{WWW}/"].count("GET") == 1
     doc = nights.findings(2)
     general = next(it for it in doc["items"] if it["item"] == 6)
     assert general["status"] != "inconclusive"
