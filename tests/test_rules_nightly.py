@@ -234,20 +234,22 @@ UNI = "http://www.ustb.edu.cn/"
 
 
 def home(*links: tuple[str, str], second: tuple[str, str] | None = None, down: bool = False) -> Night:
-    """The university's home page (recorded under item 0) linking to `links`; `second` is a page one click
-    away and the page it links to."""
+    """The university's home page (recorded under item 0, as the crawl's home check records it) linking to
+    `links`; `second` is a page one click away and the page it links to. The same cases over real crawls:
+    tests/test_site_nights_crawl.py."""
     def write(crawl: Crawl) -> None:
         crawl.catalogue(18)
         crawl.entry(18, "公告", date(2018, 11, 20), n=1)
         if down:
-            crawl.page(UNI, 0, PageRole.CATALOGUE, status=FetchStatus.TIMEOUT, http_status=None, kind=PageKind.UNKNOWN)
+            crawl.page(UNI, 0, PageRole.HOME, status=FetchStatus.TIMEOUT, http_status=None, kind=PageKind.UNKNOWN)
             return
-        crawl.page(UNI, 0, PageRole.CATALOGUE, kind=PageKind.LIST, title="北京科技大学")
-        crawl.store.add_links(crawl.run_id, [Link(UNI, to, FetchStatus.OK, 200, text) for text, to in links])
+        crawl.page(UNI, 0, PageRole.HOME, kind=PageKind.LIST, title="北京科技大学")
+        crawl.store.add_links(crawl.run_id, [Link(UNI, to, FetchStatus.OK, 200, text, via=LinkVia.HOME)
+                                             for text, to in links])
         if second:
-            crawl.page(second[0], 0, PageRole.DETAIL, title="公共服务", parent=UNI)
+            crawl.page(second[0], 0, PageRole.HOME, title="公共服务", parent=UNI)
             crawl.store.add_links(crawl.run_id, [Link(second[0], second[1], FetchStatus.OK, 200, "信息公开",
-                                                      LinkVia.CONTENT)])
+                                                      via=LinkVia.HOME)])
     return write
 
 
