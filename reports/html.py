@@ -253,17 +253,22 @@ def sparkline(points: Sequence[TrendPoint], title: str, *, width: int = 96, heig
     pts = list(points)[-TREND_RUNS:]
     n = len(pts)
     pad = 3
+
     def x_at(i: int) -> float:
         return pad + (width - 2 * pad) * (i / (n - 1) if n > 1 else 0.5)
+
     def y_at(v: float) -> float:
         return pad + (height - 2 * pad) * (1 - v / 100)
+
     tip = "；".join(f"第{p.run_id}次 {p.as_of.isoformat()} " + ("不计分" if p.score is None else f"{p.score:.1f}")
                    for p in pts)
-    parts = [f'<svg class="spark" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">'
-             f"<title>{escape(title)}：{escape(tip)}</title>",
-             f'<line x1="{pad}" x2="{width - pad}" y1="{y_at(60):.1f}" y2="{y_at(60):.1f}" stroke="#cfd8dc" '
-             'stroke-dasharray="3 2"/>']
+    parts = [
+        (f'<svg class="spark" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+         f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">'),
+        f"<title>{escape(title)}：{escape(tip)}</title>",
+        (f'<line x1="{pad}" x2="{width - pad}" y1="{y_at(60):.1f}" y2="{y_at(60):.1f}" stroke="#cfd8dc" '
+         'stroke-dasharray="3 2"/>'),
+    ]
     segment: list[str] = []
     for i, p in enumerate([*pts, None]):
         if p is None or p.score is None:
