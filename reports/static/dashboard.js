@@ -63,7 +63,11 @@
     });
     Array.prototype.forEach.call(document.querySelectorAll("table.filterable"), function (table) {
       var note = table.nextElementSibling;
-      if (note && note.classList.contains("none-match")) { note.hidden = visibleRows(table) > 0; }
+      if (note && note.classList.contains("none-match")) {
+        // An empty table says so in words rather than as a header over nothing.
+        note.hidden = visibleRows(table) > 0;
+        table.hidden = !note.hidden;
+      }
     });
     // A search that finds passing items opens their folded list; closing it again is the reader's choice.
     var passes = document.getElementById("passes");
