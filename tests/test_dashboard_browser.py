@@ -155,6 +155,21 @@ def test_choosing_a_department_hides_the_other_departments_rows(audit: Audit, tm
     assert "逾期" in page.get_element_by_id("filter-status").text_content()
 
 
+def test_category_and_state_filters(audit: Audit, tmp_path: Path) -> None:
+    finance = _dom(tmp_path, audit.url("cat=3"))  # 3. 财务、资产及收费信息
+    problems = _rows(finance, "problem-items")
+    assert {r.get("data-cat") for r in _shown(problems)} == {"3"} and len(_shown(problems)) < len(problems)
+    cells = finance.get_element_by_id("item-grid").xpath("./a")
+    assert {c.get("data-cat") for c in cells if "dim" not in c.get("class", "").split()} == {"3"}
+    assert len(cells) == 50  # greyed, not removed
+    fresh = _dom(tmp_path, audit.url("state=" + quote("新发现")))
+    shown = _shown(_rows(fresh, "overdue") + _rows(fresh, "to-fix"))
+    assert shown and all(json.loads(r.get("data-states")) == ["新发现"] for r in shown)
+    # The overdue table, now empty, is replaced by a sentence saying so.
+    assert fresh.get_element_by_id("overdue").get("hidden") is not None
+    assert fresh.xpath('//section[@id="overdue-section"]/p[contains(@class,"none-match") and not(@hidden)]')
+
+
 def test_search_narrows_rows_to_what_mentions_it(audit: Audit, tmp_path: Path) -> None:
     page = _dom(tmp_path, audit.url("q=" + quote("身份证号")))
     leaking = {it["item"] for it, f in audit.problems() if "身份证号" in f["message"]}
