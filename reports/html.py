@@ -209,8 +209,10 @@ class FollowUpRow:
 
     @property
     def overdue(self) -> bool:
+        """Past its deadline with the department still to act: a fix awaiting 复核 is the group's turn."""
         fu = self.follow_up
-        return fu.state not in SETTLED and (fu.state is State.OVERDUE or fu.days_overdue > 0)
+        waiting = SETTLED | {State.AWAITING_RECHECK}
+        return fu.state is State.OVERDUE or (fu.days_overdue > 0 and fu.state not in waiting)
 
 
 @dataclass(frozen=True)

@@ -94,9 +94,13 @@ def test_stored_follow_ups_are_shown_as_given(tmp_path: Path) -> None:
         "19-presence.sample-1": replace(ups["19-presence.sample-1"], state=State.EXPLAINED, days_overdue=0,
                                         history=(explained,)),
         "20-presence.sample-4": replace(ups["20-presence.sample-4"], state=State.NOTIFIED, history=(notified,)),
+        # reported fixed after its deadline: now the group's turn to re-check, no longer the department's
+        "12-presence.sample-3": replace(ups["12-presence.sample-3"], state=State.AWAITING_RECHECK),
     }
     page = _page(render_dashboard(result, [], tmp_path, follow_ups=stored))
-    assert [row[1] for row in _table(page, "overdue")] == ["(21) 收费项目与投诉方式", "(12) 研究生复试成绩"]
+    assert [row[1] for row in _table(page, "overdue")] == ["(21) 收费项目与投诉方式"]
+    recheck = next(row for row in _table(page, "to-fix") if row[1] == "(12) 研究生复试成绩")
+    assert recheck[5:] == ["7", "已整改待复核"]
     settled = _table(page, "settled")
     assert [row[1] for row in settled] == ["(19) 部门预算"]
     assert "情况说明" in settled[0][6] and "张三" in settled[0][6] and "至 2019-06-30" in settled[0][6]
