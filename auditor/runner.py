@@ -195,7 +195,7 @@ def render_reports(result: AuditResult, history: list[AuditResult], out: Path, f
     findings = write_findings(result, out)
     scorecards = render_scorecards(result, history, out, fix_days=fix_days)
     render_owner_card(result, out)
-    dashboard = render_dashboard(result, history, out)
+    dashboard = render_dashboard(result, history, out, fix_days=fix_days)
     return ReportPaths(out=out, findings=findings, dashboard=dashboard, scorecards=scorecards)
 
 

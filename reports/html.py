@@ -3,25 +3,34 @@
 Pages are single files with their CSS inlined and charts drawn as inline SVG, so they open offline from
 `file://`, survive being mailed as attachments, and never call out to a CDN. Every crawled string passes
 through Jinja2's autoescaping; only http(s) URLs become links.
+
+The dashboard drives 督办: what is overdue comes first, then what is still to be fixed, failures before
+passes (passes folded). Its one inline script (`static/dashboard.js`, no data in it) filters, searches
+and sorts rows the page already holds; without scripts every row is shown and the controls are hidden.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from auditor.atomic import atomic_write
+from auditor.lifecycle import FollowUp, State, derived_follow_ups
 from auditor.models import Finding, RunState, Verdict
-from auditor.results import AuditResult, score
+from auditor.results import AuditResult, DepartmentResult, ItemResult, score
 from auditor.rules.site import SITE_RULES
 from reports.common import (
     STATUS_COLOUR,
+    TrendPoint,
     carried_note,
+    department_trend,
+    earlier_runs,
     evidence_label,
     evidence_value,
     fmt_score,
@@ -51,6 +60,12 @@ def _score_colour(value: float | None) -> str:
     return STATUS_COLOUR[Verdict.FAIL]
 
 
+def _attr_json(values: Sequence[str]) -> str:
+    """A list for a `data-*` attribute, read back by the script with JSON.parse; autoescaping then makes
+    it safe inside the quoted attribute, whatever the strings hold."""
+    return json.dumps(list(values), ensure_ascii=False)
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(_HERE / "templates"),
@@ -70,6 +85,9 @@ def _environment() -> Environment:
     env.globals["V"] = Verdict
     env.globals["C"] = Change
     env.globals["css"] = Markup((_HERE / "static" / "report.css").read_text(encoding="utf-8"))
+    # Static code with no data in it: the rows it filters carry their own data attributes.
+    env.globals["dashboard_js"] = Markup((_HERE / "static" / "dashboard.js").read_text(encoding="utf-8"))
+    env.filters["attr_json"] = _attr_json
     return env
 
 
@@ -169,16 +187,156 @@ def pass_rate(result: AuditResult) -> str:
     return f"{100 * c[Verdict.PASS] / judged:.1f}%"
 
 
-def render_dashboard(result: AuditResult, history: Sequence[AuditResult], out_dir: Path | str) -> Path:
-    """Write `index.html`; links to the scorecards that `render_scorecards` writes beside it."""
+#: Runs a sparkline shows: enough to see a direction, few enough to read each point.
+TREND_RUNS = 8
+
+#: The whole-school 整改台账, written beside the dashboard by the ledger writer.
+SCHOOL_LEDGER = "全校整改台账.xlsx"
+
+#: States in which nothing is left for the department to do: the finding is fixed or justified.
+SETTLED = frozenset({State.FIXED, State.EXPLAINED})
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    """A follow-up with what the dashboard prints beside it: the item and the problem in words."""
+
+    follow_up: FollowUp
+    item: ItemResult
+    status: Verdict  # the grade of the finding being followed up
+    message: str
+    url: str
+
+    @property
+    def overdue(self) -> bool:
+        """Past its deadline with the department still to act: a fix awaiting 复核 is the group's turn."""
+        fu = self.follow_up
+        waiting = SETTLED | {State.AWAITING_RECHECK}
+        return fu.state is State.OVERDUE or (fu.days_overdue > 0 and fu.state not in waiting)
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    department: DepartmentResult
+    scorecard_href: str
+    ledger_href: str
+    sparkline: Markup
+    overdue: int  # follow-ups it leads that are overdue
+    open: int  # follow-ups it leads still to be fixed (overdue included)
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    category: CategoryScore
+    sparkline: Markup
+
+
+def follow_up_rows(result: AuditResult, follow_ups: Mapping[str, FollowUp]) -> list[FollowUpRow]:
+    """Each follow-up joined to its item and finding; one whose item this run does not hold is left out
+    (it belongs to another run's catalogue)."""
+    items = {it.item: it for it in result.items}
+    rows = []
+    for fu in follow_ups.values():
+        item = items.get(fu.item)
+        if item is None:
+            continue
+        finding = next((f for f in item.findings if f.rule == fu.rule and f.status.is_problem),
+                       next((f for f in item.findings if f.rule == fu.rule), None))
+        rows.append(FollowUpRow(
+            follow_up=fu, item=item, status=finding.status if finding else item.status,
+            message=finding.message if finding else "", url=finding.url if finding else item.url,
+        ))
+    return rows
+
+
+def sparkline(points: Sequence[TrendPoint], title: str, *, width: int = 96, height: int = 22) -> Markup:
+    """A line of the last runs' scores with the latest as a dot; unscored runs break the line. Inline
+    SVG: no script, prints as drawn. The table cell beside it prints the number."""
+    pts = list(points)[-TREND_RUNS:]
+    n = len(pts)
+    pad = 3
+
+    def x_at(i: int) -> float:
+        return pad + (width - 2 * pad) * (i / (n - 1) if n > 1 else 0.5)
+
+    def y_at(v: float) -> float:
+        return pad + (height - 2 * pad) * (1 - v / 100)
+
+    tip = "；".join(f"第{p.run_id}次 {p.as_of.isoformat()} " + ("不计分" if p.score is None else f"{p.score:.1f}")
+                   for p in pts)
+    parts = [
+        (f'<svg class="spark" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+         f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">'),
+        f"<title>{escape(title)}：{escape(tip)}</title>",
+        (f'<line x1="{pad}" x2="{width - pad}" y1="{y_at(60):.1f}" y2="{y_at(60):.1f}" stroke="#cfd8dc" '
+         'stroke-dasharray="3 2"/>'),
+    ]
+    segment: list[str] = []
+    for i, p in enumerate([*pts, None]):
+        if p is None or p.score is None:
+            if len(segment) > 1:
+                parts.append(f'<polyline fill="none" stroke="#1565c0" stroke-width="1.5" points="{" ".join(segment)}"/>')
+            segment = []
+            if p is not None:
+                parts.append(f'<circle cx="{x_at(i):.1f}" cy="{height - pad:.1f}" r="1.8" fill="#fff" stroke="#78909c"/>')
+            continue
+        segment.append(f"{x_at(i):.1f},{y_at(p.score):.1f}")
+    last = pts[-1] if pts else None
+    if last is not None and last.score is not None:
+        parts.append(f'<circle cx="{x_at(n - 1):.1f}" cy="{y_at(last.score):.1f}" r="2.5" fill="#1565c0"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def category_trend(number: int, result: AuditResult, history: Sequence[AuditResult]) -> tuple[TrendPoint, ...]:
+    """A category's score in each run up to this one, by the published formula (None when unscored)."""
+    points = []
+    for r in [*earlier_runs(result, history), result]:
+        mine = [c for c in category_scores(r) if c.number == number]
+        points.append(TrendPoint(r.run.id, r.as_of, mine[0].score if mine else None, r.run.state))
+    return tuple(points)
+
+
+def _worst_first(value: float | None) -> float:
+    return 1000.0 if value is None else value
+
+
+def render_dashboard(result: AuditResult, history: Sequence[AuditResult], out_dir: Path | str,
+                     follow_ups: Mapping[str, FollowUp] | None = None, fix_days: int = DEFAULT_FIX_DAYS) -> Path:
+    """Write `index.html`; links to the scorecards and workbooks written beside it.
+
+    `follow_ups` are the stored ones (states people set); without them the run's own are derived: new,
+    or overdue past `fix_days` working days."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     previous = previous_scored(result, history)
     d = diff(previous, result) if previous is not None and result.scored else None
-    departments = [
-        (dep, f"{SCORECARD_DIR}/{quote(safe_filename(i, dep.name))}.html")
-        for i, dep in enumerate(result.departments, start=1)
-    ]
+    follow = follow_up_rows(result, derived_follow_ups(result, fix_days) if follow_ups is None else follow_ups)
+    overdue = sorted((r for r in follow if r.overdue),
+                     key=lambda r: (-r.follow_up.days_overdue, r.follow_up.department, r.item.item))
+    to_fix = sorted((r for r in follow if not r.overdue and r.follow_up.state not in SETTLED),
+                    key=lambda r: (r.follow_up.deadline, r.follow_up.department, r.item.item))
+    settled = sorted((r for r in follow if r.follow_up.state in SETTLED),
+                     key=lambda r: (r.follow_up.department, r.item.item))
+    states_of: dict[int, list[str]] = {}
+    for r in follow:
+        states_of.setdefault(r.item.item, []).append(r.follow_up.state.value)
+    departments = []
+    for i, dep in enumerate(result.departments, start=1):
+        stem = quote(safe_filename(i, dep.name))
+        led = [r for r in follow if r.follow_up.department == dep.name]
+        departments.append(DepartmentRow(
+            department=dep, scorecard_href=f"{SCORECARD_DIR}/{stem}.html", ledger_href=f"{SCORECARD_DIR}/{stem}.xlsx",
+            sparkline=sparkline(department_trend(dep.name, result, history), f"{dep.name} 得分趋势"),
+            overdue=sum(r.overdue for r in led), open=sum(r.follow_up.state not in SETTLED for r in led),
+        ))
+    # Without a script the table is already in the order a supervisor reads it: worst first.
+    departments.sort(key=lambda row: (_worst_first(row.department.score), -row.overdue, row.department.name))
+    categories = [CategoryRow(c, sparkline(category_trend(c.number, result, history), f"{c.name} 得分趋势"))
+                  for c in category_scores(result)]
+    order = {Verdict.FAIL: 0, Verdict.WARN: 1, Verdict.INCONCLUSIVE: 2}
+    problems = sorted((it for it in result.items if it.status is not Verdict.PASS),
+                      key=lambda it: (order[it.status], it.item))
     page = _ENV.get_template("dashboard.html.j2").render(
         **_common(result),
         counts=result.counts,
@@ -186,8 +344,20 @@ def render_dashboard(result: AuditResult, history: Sequence[AuditResult], out_di
         legend=list(Verdict),
         d=d,
         summary=summary_line(d) if d else "",
+        overdue=overdue,
+        to_fix=to_fix,
+        settled=settled,
+        states_of=states_of,
+        fix_days=fix_days,
+        trend_runs=TREND_RUNS,
         departments=departments,
-        categories=category_scores(result),
+        categories=categories,
+        problems=problems,
+        passes=[it for it in result.items if it.status is Verdict.PASS],
+        department_names=[dep.name for dep in result.departments],
+        states=list(State),
+        school_ledger=quote(SCHOOL_LEDGER),
+        school_ledger_name=SCHOOL_LEDGER,
         trend_svg=trend_svg(overall_trend(result, history), width=540, title="总体得分趋势"),
         site_tiers=split_veto(result.site_findings),
         owner_href=(f"{SCORECARD_DIR}/{quote(safe_filename(0, result.site_owner.name))}.html"
@@ -197,4 +367,3 @@ def render_dashboard(result: AuditResult, history: Sequence[AuditResult], out_di
     with atomic_write(path) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return path
-
