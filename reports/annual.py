@@ -29,6 +29,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.parfmt import CT_PPr
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt
 from docx.styles.style import ParagraphStyle
@@ -447,7 +448,7 @@ def set_fonts(rpr: BaseOxmlElement, font: str) -> None:
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+        rpr.insert(0, fonts)  # first in w:rPr (runs and styles here have no w:rStyle before it)
     for attr in list(fonts.attrib):
         if attr.endswith(("Theme", "theme")):
             del fonts.attrib[attr]
@@ -484,13 +485,10 @@ def _style(doc: DocxDocument, name: str, font: str, size: float, *, bold: bool =
     return style
 
 
-def _first_line_chars(ppr: BaseOxmlElement, size: float) -> None:
+def _first_line_chars(ppr: CT_PPr, size: float) -> None:
     """A first-line indent of two characters: w:firstLineChars for Word and WPS, and the same in twips
     (2 × the font size) for readers that ignore character units."""
-    ind = ppr.find(qn("w:ind"))
-    if ind is None:
-        ind = OxmlElement("w:ind")
-        ppr.append(ind)
+    ind = ppr.get_or_add_ind()  # in its place in the schema's order, which Word insists on
     ind.set(qn("w:firstLineChars"), "200")
     ind.set(qn("w:firstLine"), str(int(2 * size * 20)))
 
@@ -597,8 +595,10 @@ def _hyperlink(paragraph: Paragraph, url: str, text: str, font: str, size: float
 
 
 def _cell(cell: _Cell, text: str, *, bold: bool = False, center: bool = False) -> Paragraph:
-    cell.text = ""
+    cell.text = ""  # one empty paragraph left; drop the bare run python-docx leaves in it
     paragraph: Paragraph = cell.paragraphs[0]
+    for bare in paragraph._p.r_lst:
+        paragraph._p.remove(bare)
     paragraph.style = STYLE_TABLE
     if center:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -610,15 +610,10 @@ def _cell(cell: _Cell, text: str, *, bold: bool = False, center: bool = False) -
 def _widths(table_el: BaseOxmlElement, rows: Sequence[Sequence[_Cell]]) -> None:
     """Fixed layout with the widths of WIDTHS_CM (grid and every cell: Word reads one, WPS the other)."""
     tbl_pr = table_el.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
-    width = tbl_pr.find(qn("w:tblW"))
-    if width is None:
-        width = OxmlElement("w:tblW")
-        tbl_pr.append(width)
-    width.set(qn("w:type"), "dxa")
-    width.set(qn("w:w"), str(sum(int(Cm(w).twips) for w in WIDTHS_CM)))
+    width = tbl_pr.find(qn("w:tblW"))  # python-docx's table always has one ("auto")
+    if width is not None:
+        width.set(qn("w:type"), "dxa")
+        width.set(qn("w:w"), str(sum(int(Cm(w).twips) for w in WIDTHS_CM)))
     for col, w in zip(table_el.tblGrid.findall(qn("w:gridCol")), WIDTHS_CM, strict=True):
         col.set(qn("w:w"), str(int(Cm(w).twips)))
     for row in rows:
@@ -676,6 +671,7 @@ def _items_table(doc: DocxDocument, s: AnnualSummary, latest: AuditResult) -> No
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     # python-docx rebuilds the whole grid on every table.cell() call: fetch each row's cells once.
     grid = [row.cells for row in table.rows]
+    table.autofit = False  # w:tblLayout fixed: the widths below hold whatever the cells contain
     _widths(table._tbl, grid)
     _repeat_header(table.rows[0]._tr)
     for col, header in enumerate(HEADERS):
