@@ -274,12 +274,13 @@ def parts(s: AnnualSummary, record: SupervisionRecord) -> list[Part]:
         return [Part("（一）检查开展情况", (f"{y}，未开展信息公开网站自动监督检查。",))]
     out: list[Part] = []
     unscored = len(s.runs) - len(s.scored)
+    rechecks = sum(1 for r in s.scored if r.rechecked)  # partial runs re-checking reported fixes
     opening = (
         f"{y}，学校信息公开领导小组办公室对照《高等学校信息公开事项清单》（教办函〔2014〕23号）10大类50项，"
         f"对{s.site_name}信息公开网各清单事项栏目开展自动监督检查共{len(s.runs)}次"
-        f"（{s.runs[0].as_of.isoformat()}至{s.runs[-1].as_of.isoformat()}），其中完整检查{len(s.scored)}次"
+        f"（{s.runs[0].as_of.isoformat()}至{s.runs[-1].as_of.isoformat()}），其中完整检查{len(s.scored) - rechecks}次"
+        + (f"、对个别事项的复核{rechecks}次（其余事项沿用此前结果）" if rechecks else "")
         + (f"；另有{unscored}次因网站或网络故障未能完成，结果不计分" if unscored else "")
-        + (f"；针对部门报告已整改的事项开展复核{record.rechecked}次" if record.rechecked else "")
         + "。检查内容包括栏目是否存在、信息是否按期更新、必备内容是否齐全、链接是否有效以及是否泄露个人隐私信息。"
     )
     out.append(Part("（一）检查开展情况", (opening,)))
@@ -295,7 +296,7 @@ def parts(s: AnnualSummary, record: SupervisionRecord) -> list[Part]:
             f"警告{c[Verdict.WARN]}项、不合格{c[Verdict.FAIL]}项、无法判定{c[Verdict.INCONCLUSIVE]}项，"
             f"合格率{'—' if rate is None else f'{rate:.1f}%'}，综合得分{fmt_score(r.overall_score)}"
             + ("，因存在单项否决问题，网站总体评定为不合格" if r.vetoed else "")
-            + f"；学年内各次完整检查的平均合格率为{avg}"
+            + f"；学年内各次计分检查的平均合格率为{avg}"
             + (f"，综合得分由{fmt_score(s.scored[0].overall_score)}变为{fmt_score(r.overall_score)}"
                if len(s.scored) > 1 else "")
             + f"。计分办法：{r.score_formula}"

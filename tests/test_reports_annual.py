@@ -106,6 +106,14 @@ def test_the_default_record_counts_what_the_runs_show() -> None:
     assert record == SupervisionRecord(notified=0, in_progress=0, fixed=2, rechecked=0, explained=0, overdue=0)
 
 
+def test_a_recheck_is_counted_as_one_and_not_as_a_full_audit(tmp_path: Path) -> None:
+    year = [*_year(), replace(make_result(7, date(2018, 3, 9), {20: Verdict.PASS}), rechecked=(20,))]
+    s = summarise(year, "2017-2018", "示例大学")
+    assert SupervisionRecord.from_runs(s).rechecked == 1
+    text = draft_annual(year, "2017-2018", "示例大学", tmp_path)[1].read_text(encoding="utf-8")
+    assert "共5次" in text and "完整检查3次、对个别事项的复核1次" in text
+
+
 def test_a_veto_is_reported_in_our_words_without_the_number_or_the_file(tmp_path: Path) -> None:
     leak = replace(make_finding(37, Verdict.FAIL, "发现身份证号 1101011990******34，见 http://x/files/list.xlsx",
                                 url="http://x/files/list.xlsx", kind=RuleKind.PRIVACY,
