@@ -233,7 +233,13 @@ def problem_words(f: Finding) -> str:
     if f.rule == "privacy.personal-data":
         # The numbers and the file stay out of a public report: what and where (item) is enough.
         return "页面或附件含未脱敏的个人身份信息" if f.veto else "页面或附件含未脱敏的手机号码"
-    return PROBLEM_WORDS.get(f.rule, KIND_WORDS[f.kind])
+    words = PROBLEM_WORDS.get(f.rule, KIND_WORDS[f.kind])
+    # Only evidence the engine wrote from the 清单 itself, never from a crawled page, is quoted.
+    if f.rule == "content.required-terms" and f.evidence.get("missing"):
+        return f"{words}：{f.evidence['missing']}"
+    if f.rule == "freshness.current-edition" and f.evidence.get("due") and f.status is Verdict.FAIL:
+        return f"{f.evidence['due']}信息未按期发布"
+    return words
 
 
 def leaks(it: ItemResult) -> bool:

@@ -114,6 +114,18 @@ def test_a_recheck_is_counted_as_one_and_not_as_a_full_audit(tmp_path: Path) -> 
     assert "共5次" in text and "完整检查3次、对个别事项的复核1次" in text
 
 
+def test_the_table_names_what_is_missing_in_the_qingdans_words_only(tmp_path: Path) -> None:
+    missing = replace(make_finding(21, Verdict.FAIL, f"收费公示 {XSS} 未找到投诉方式", kind=RuleKind.CONTENT,
+                                   evidence={"missing": "投诉方式", "urls": "http://x/a.htm"}),
+                      rule="content.required-terms")
+    late = replace(make_finding(6, Verdict.FAIL, kind=RuleKind.FRESHNESS, evidence={"due": "2016~2017学年"}),
+                   rule="freshness.current-edition")
+    text = draft_annual([make_result(2, date(2017, 11, 9), findings={21: (missing,), 6: (late,)})], "2017-2018",
+                        "示例大学", tmp_path)[1].read_text(encoding="utf-8")
+    assert "| 不合格：缺少清单规定的内容：投诉方式 |" in text and "| 不合格：2016~2017学年信息未按期发布 |" in text
+    assert "script" not in text and "http://x/" not in text
+
+
 def test_a_veto_is_reported_in_our_words_without_the_number_or_the_file(tmp_path: Path) -> None:
     leak = replace(make_finding(37, Verdict.FAIL, "发现身份证号 1101011990******34，见 http://x/files/list.xlsx",
                                 url="http://x/files/list.xlsx", kind=RuleKind.PRIVACY,
