@@ -23,6 +23,7 @@ from auditor.snapshot import Snapshot
 from auditor.store import Store
 from checklist.model import NightlyPolicy
 from reports.html import render_scorecard_html
+from reports.mail import subject
 from reports.scorecard import build_scorecards
 from tests.test_rules_nightly import Night, days, listing
 from tests.test_rules_privacy import valid_id
@@ -154,6 +155,8 @@ def test_a_published_id_number_vetoes_and_the_scorecard_and_findings_file_say_so
     assert "(37)" in veto_text and "本部门评定为不合格（单项否决）" in veto_text
     assert page.get_element_by_id("grade").text_content() == "不合格（单项否决）"
     assert "单项否决" in page.get_element_by_id("formula").text_content()
+    assert subject(result, result.department("学生工作部")).endswith("（单项否决，1项不合格）")
+    assert "单项否决" not in subject(result, result.department("财务处"))
     supporting = lxml_html.fromstring(render_scorecard_html(cards["财务处"]))
     assert "不因此评定为不合格" in supporting.get_element_by_id("veto").text_content()
     assert not supporting.xpath("//*[@id='grade']")
