@@ -298,7 +298,9 @@ def parts(s: AnnualSummary, record: SupervisionRecord) -> list[Part]:
         avg = f"{sum(rates) / len(rates):.1f}%" if rates else "—"
         rate = _rate(r)
         results.append(
-            f"学年内最后一次完整检查（{r.as_of.isoformat()}）结果：50项中合格{c[Verdict.PASS]}项、"
+            (f"学年内最后一次检查（{r.as_of.isoformat()}，为复核，未复核的事项沿用此前结果）结果："
+             if r.rechecked else f"学年内最后一次完整检查（{r.as_of.isoformat()}）结果：")
+            + f"50项中合格{c[Verdict.PASS]}项、"
             f"警告{c[Verdict.WARN]}项、不合格{c[Verdict.FAIL]}项、无法判定{c[Verdict.INCONCLUSIVE]}项，"
             f"合格率{'—' if rate is None else f'{rate:.1f}%'}，综合得分{fmt_score(r.overall_score)}"
             + ("，因存在单项否决问题，网站总体评定为不合格" if r.vetoed else "")

@@ -112,6 +112,7 @@ def test_a_recheck_is_counted_as_one_and_not_as_a_full_audit(tmp_path: Path) -> 
     assert SupervisionRecord.from_runs(s).rechecked == 1
     text = draft_annual(year, "2017-2018", "示例大学", tmp_path)[1].read_text(encoding="utf-8")
     assert "共5次" in text and "完整检查3次、对个别事项的复核1次" in text
+    assert "最后一次检查（2018-03-09，为复核，未复核的事项沿用此前结果）" in text
 
 
 def test_the_table_names_what_is_missing_in_the_qingdans_words_only(tmp_path: Path) -> None:
