@@ -221,6 +221,10 @@ PROBLEM_WORDS: dict[str, str] = {
     "links.attachments": "附件无法下载",
     "links.broken-links": "页面存在失效链接",
     "privacy.notice-overstay": "公示期满后仍公开含个人信息的名单",
+    "site.blank-columns": "空白栏目达到整站不合格的数量",
+    "site.furniture-links": "公共部分存在失效链接",
+    "site.home-link": "从学校主页无法到达信息公开网",
+    "site.availability": "不能稳定访问",
 }
 KIND_WORDS: dict[RuleKind, str] = {
     RuleKind.PRESENCE: "栏目存在问题", RuleKind.FRESHNESS: "信息未及时更新", RuleKind.CONTENT: "内容不全",
@@ -239,6 +243,8 @@ def problem_words(f: Finding) -> str:
         return f"{words}：{f.evidence['missing']}"
     if f.rule == "freshness.current-edition" and f.evidence.get("due") and f.status is Verdict.FAIL:
         return f"{f.evidence['due']}信息未按期发布"
+    if f.rule == "site.blank-columns" and f.evidence.get("blank"):
+        return f"空白栏目{f.evidence['blank']}个，达到整站不合格的数量"
     return words
 
 
@@ -323,15 +329,17 @@ def parts(s: AnnualSummary, record: SupervisionRecord) -> list[Part]:
         results.append("学年内各次完整检查均未发现问题。")
     out.append(Part("（二）检查结果", tuple(results)))
     vetoed = s.vetoed_items
-    if vetoed:
-        lines = "；".join(
+    site_vetoes = {f.rule: f for r in s.scored for f in r.site_findings if f.veto}  # the newest of each rule
+    if vetoed or site_vetoes:
+        lines = [
             f"{_item_name(it)}（牵头部门：{it.lead}）{'、'.join(dict.fromkeys(problem_words(f) for f in it.vetoes))}"
             f"，{'截至学年末仍未整改' if still else '学年末检查时已整改'}"
             for it, still in vetoed
-        )
-        out.append(Part("（三）单项否决问题", (
-            f"学年内发现单项否决问题{len(vetoed)}项：{lines}。按计分办法，相关牵头部门当次检查评定为不合格。",
-        )))
+        ]
+        lines += [f"网站{problem_words(f)}（由网站管理部门负责）" for f in site_vetoes.values()]
+        veto_text = (f"学年内发现单项否决问题{len(lines)}项：{'；'.join(lines)}。按计分办法，出现单项否决问题的"
+                     "当次检查中，相关牵头部门和网站总体评定为不合格。")
+        out.append(Part("（三）单项否决问题", (veto_text,)))
     follow: list[str] = []
     fixed = s.fixed
     if fixed:
@@ -355,7 +363,7 @@ def parts(s: AnnualSummary, record: SupervisionRecord) -> list[Part]:
     if s.episodes:
         follow.append(_follow_up(record))
     if follow:
-        out.append(Part(f"（{'四' if vetoed else '三'}）问题整改情况", tuple(follow)))
+        out.append(Part(f"（{'四' if vetoed or site_vetoes else '三'}）问题整改情况", tuple(follow)))
     return out
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from auditor.models import RuleKind, RunState, Verdict
+from auditor.models import Finding, RuleKind, RunState, Verdict
 from auditor.results import AuditResult
 from reports.annual import AcademicYear, SupervisionRecord, draft_annual, summarise
 from reports.samples import item_url, make_finding, make_result
@@ -115,6 +115,15 @@ def test_a_recheck_is_counted_as_one_and_not_as_a_full_audit(tmp_path: Path) -> 
     assert "最后一次检查（2018-03-09，为复核，未复核的事项沿用此前结果）" in text
 
 
+def test_the_sites_own_veto_is_reported_for_the_office_that_runs_it(tmp_path: Path) -> None:
+    blank = Finding(item=0, kind=RuleKind.PRESENCE, rule="site.blank-columns", status=Verdict.FAIL,
+                    message="网站有5个空白栏目", evidence={"blank": "5", "veto_at": "5"}, veto=True)
+    year = [replace(make_result(2, date(2017, 10, 9)), site_findings=(blank,))]
+    text = draft_annual(year, "2017-2018", "示例大学", tmp_path)[1].read_text(encoding="utf-8")
+    assert "单项否决问题1项：网站空白栏目5个，达到整站不合格的数量（由网站管理部门负责）" in text
+    assert "网站总体评定为不合格" in text
+
+
 def test_the_table_names_what_is_missing_in_the_qingdans_words_only(tmp_path: Path) -> None:
     missing = replace(make_finding(21, Verdict.FAIL, f"收费公示 {XSS} 未找到投诉方式", kind=RuleKind.CONTENT,
                                    evidence={"missing": "投诉方式", "urls": "http://x/a.htm"}),
@@ -137,6 +146,7 @@ def test_a_veto_is_reported_in_our_words_without_the_number_or_the_file(tmp_path
     text = md_path.read_text(encoding="utf-8")
     assert "单项否决问题1项：第37项" in text and "页面或附件含未脱敏的个人身份信息" in text
     assert "网站总体评定为不合格" in text
+    assert "（四）问题整改情况" in text
     row37 = next(line for line in text.splitlines() if "（37）" in line and line.startswith("|"))
     assert "不合格（单项否决）" in row37 and "](<" not in row37  # no link leads readers to the leak
     with zipfile.ZipFile(docx_path) as z:
