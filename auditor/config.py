@@ -1,7 +1,9 @@
 """One configuration file (TOML) for the nightly job, with environment overrides.
 
 Looked up in order: `--config PATH`, `$XXGK_CONFIG`, `./xxgk-auditor.toml`,
-`~/.config/xxgk-auditor/config.toml`, `/etc/xxgk-auditor/config.toml`; the first that exists wins.
+`~/.config/xxgk-auditor/config.toml`, `/etc/xxgk-auditor/config.toml`, and last `./audit-demo/xxgk-auditor.toml`
+(the one `auditor demo` leaves, so the README's commands work right after it in the same folder, while any
+real configuration still wins); the first that exists wins.
 Every value can be overridden by `XXGK_<SECTION>_<KEY>` (e.g. `XXGK_STORE_PATH`, `XXGK_SMTP_HOST`).
 SMTP credentials live only in the environment (`XXGK_SMTP_USER`, `XXGK_SMTP_PASSWORD`), never in a file.
 """
@@ -109,6 +111,7 @@ def candidate_paths() -> list[Path]:
         Path("xxgk-auditor.toml"),
         Path.home() / ".config" / "xxgk-auditor" / "config.toml",
         Path("/etc/xxgk-auditor/config.toml"),
+        Path("audit-demo") / "xxgk-auditor.toml",  # written by `auditor demo` (its default --out)
     ]
     return paths
 

@@ -31,11 +31,10 @@ from auditor.models import SITE_ITEM, Fault, FetchStatus, Finding, Run, RunState
 from auditor.nights import load_history
 from auditor.results import (
     POINTS,
-    SCORE_FORMULA,
-    SCORE_FORMULA_EN,
     AuditResult,
     ItemResult,
     department_results,
+    score_formula,
 )
 from auditor.rules import ALL_RULES, EXPLAINED_RULES, RULES_VERSION, RuleContext
 from auditor.rules.presence import DECLARED_ABSENCE, SITE_OUTAGE, CatalogueReachable, NotBlank
@@ -89,13 +88,16 @@ def judge(ctx: RuleContext, outage: bool) -> list[Finding]:
     if absence is not None and DECLARED_ABSENCE.active(ctx):
         return [absence]
     findings = [absence] if absence is not None else []
+    closed = False  # a missing, blank or unreadable column: the other rules have nothing to judge
     for rule in ALL_RULES:
+        if closed and not rule.judges_missing_column:
+            continue
         found = rule.check(ctx)
         if found is None:
             continue
         findings.append(found)
         if rule.id in GATES and found.status in (Verdict.FAIL, Verdict.INCONCLUSIVE):
-            break  # a missing, blank or unreadable column: the other rules have nothing to judge
+            closed = True
     return findings
 
 
@@ -132,23 +134,27 @@ def item_result(item: Item, site_item: SiteItem, findings: Sequence[Finding]) ->
 
 
 def take_snapshot(site: Site, checklist: Checklist, records: Sequence[ItemRecord], *,
-                  catalogue_version: str, rechecked: Sequence[int] = (), migrated: bool = False) -> Snapshot:
-    """What this evaluation's reports will show for as long as the run is kept."""
+                  catalogue_version: str, rechecked: Sequence[int] = (), migrated: bool = False,
+                  vetoes: Sequence[Finding] | None = None) -> Snapshot:
+    """What this evaluation's reports will show for as long as the run is kept (`vetoes`: its findings
+    that are 单项否决; None for a run judged before vetoes were kept)."""
+    formula, formula_en = score_formula(site.nightly.gone_nights_veto, site.nightly.blank_columns_veto)
     return Snapshot(
         site_name=site.name,
         checklist_version=checklist.version,
         catalogue_version=catalogue_version,
         rules_version=RULES_VERSION,
-        score_formula=SCORE_FORMULA,
-        score_formula_en=SCORE_FORMULA_EN,
+        score_formula=formula,
+        score_formula_en=formula_en,
         points=dict(POINTS),
         contacts={d.name: d.contact for d in site.departments},
         items=tuple(records),
-        rules=tuple(RuleInfo(id=r.id, kind=r.kind, severity=r.severity, explanation=r.explanation())
+        rules=tuple(RuleInfo(id=r.id, kind=r.kind, severity=r.severity, explanation=r.explanation(), veto=r.veto)
                     for r in (*EXPLAINED_RULES, *SITE_RULES)),
         rechecked=tuple(sorted(rechecked)),
         migrated=migrated,
         site_owner=(site.site_owner.name, site.site_owner.contact) if site.site_owner else None,
+        vetoes=None if vetoes is None else tuple((f.item, f.rule) for f in vetoes if f.veto),
     )
 
 
@@ -235,7 +241,8 @@ def carried_verdicts(store: Store, site: str, run_id: int) -> dict[int, _Carried
     assert chosen is not None
     snapshot = Snapshot.from_json(chosen.snapshot) if chosen.snapshot else None
     by_item: dict[int, list[Finding]] = {}
-    for f in store.findings(source.id, chosen.id):
+    stored = store.findings(source.id, chosen.id)
+    for f in snapshot.mark_vetoes(stored) if snapshot else stored:
         by_item.setdefault(f.item, []).append(f)
     carried: dict[int, _Carried] = {}
     for number, findings in by_item.items():
@@ -296,10 +303,11 @@ def evaluate(store: Store, run_id: int, site: Site, checklist: Checklist, as_of:
     # On a night the whole site was down only availability (a week's record) can be judged.
     site_rules = [r for r in SITE_RULES if not outage or isinstance(r, SiteAvailability)]
     site_findings = [_first_seen(f, history, run_id, as_of) for rule in site_rules if (f := rule.check(site_ctx))]
+    every_finding = [*(f for it in items for f in it.findings), *site_findings]
     snapshot = take_snapshot(site, checklist, records, catalogue_version=run.catalogue_version,
-                             rechecked=sorted(scope))
+                             rechecked=sorted(scope), vetoes=every_finding)
     evaluation_id = store.save_findings(
-        run_id, as_of, [*(f for it in items for f in it.findings), *site_findings],
+        run_id, as_of, every_finding,
         snapshot=snapshot.to_json(), rules_version=RULES_VERSION, tool_version=__version__,
     )
     return assemble(store, run_id, snapshot, as_of, tuple(items), tuple(site_findings), evaluation_id)

@@ -37,6 +37,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "evidence": dict(sorted(f.evidence.items())),
         "first_seen_run": f.first_seen_run,
         "first_seen_at": f.first_seen_at.isoformat() if f.first_seen_at else None,
+        "veto": f.veto,
     }
 
 
@@ -52,6 +53,7 @@ def _item(it: ItemResult) -> dict[str, Any]:
         "status": it.status.value,
         "note": it.note,
         "carried_from_run": it.carried_from_run,
+        "veto": bool(it.vetoes),
         "findings": [_finding(f) for f in it.findings],
     }
 
@@ -80,7 +82,8 @@ def to_json(result: AuditResult) -> dict[str, Any]:
         "score_formula_en": result.score_formula_en,
         "points": {v.value: p for v, p in result.points.items()},
         "rules": [
-            {"id": r.id, "kind": r.kind.value, "severity": r.severity.value, "explanation": r.explanation}
+            {"id": r.id, "kind": r.kind.value, "severity": r.severity.value, "explanation": r.explanation,
+             "veto": r.veto}
             for r in result.rules
         ],
         "items": [_item(it) for it in result.items],
@@ -89,7 +92,8 @@ def to_json(result: AuditResult) -> dict[str, Any]:
                        if result.site_owner else None),
         "departments": [
             {"name": d.name, "contact": d.contact, "items": list(d.items), "score": d.score,
-             "counts": _counts(d.counts)}
+             "counts": _counts(d.counts), "vetoed": d.vetoed, "veto_items": list(d.veto_items),
+             "grade": d.grade}
             for d in result.departments
         ],
         "summary": {
@@ -97,6 +101,7 @@ def to_json(result: AuditResult) -> dict[str, Any]:
             "counts": _counts(result.counts),
             "score": result.overall_score,
             "scored": result.scored,
+            "vetoed": result.vetoed,
             "pages": result.stats.get("pages", 0),
             "errors": result.stats.get("errors", 0),
         },
@@ -147,7 +152,7 @@ def load_result(store: Store, run_id: int, site: Site, checklist: Checklist,
         raise ValueError(f"run {run_id} has not been evaluated yet (auditor evaluate)")
     snapshot = snapshot_of(store, evaluation, site, checklist)
     by_item: dict[int, list[Finding]] = {}
-    for f in store.findings(run_id, evaluation.id):
+    for f in snapshot.mark_vetoes(store.findings(run_id, evaluation.id)):
         by_item.setdefault(f.item, []).append(f)
     items = tuple(record_result(record, by_item.get(record.item, [])) for record in snapshot.items)
     return assemble(store, run_id, snapshot, evaluation.as_of, items, tuple(by_item.get(SITE_ITEM, [])),

@@ -290,3 +290,6 @@ class Finding:
     evidence: dict[str, str] = field(default_factory=dict)
     first_seen_run: int | None = None
     first_seen_at: date | None = None
+    #: 单项否决: this failure grades the item's lead department and the site 不合格 whatever their score
+    #: (decided by the rule that found it; kept in the evaluation's snapshot, so history never changes).
+    veto: bool = False

@@ -25,6 +25,8 @@ from auditor.store import Store
 
 #: Results that are no probe of a host: not fetched on purpose (robots.txt, other hosts, crawl bounds).
 _NOT_PROBES = frozenset({FetchStatus.ROBOTS, FetchStatus.OFFSITE, FetchStatus.BOUNDED})
+#: The answers that say a page is gone (not merely failing): the column's address no longer exists.
+GONE_HTTP_STATUSES = frozenset({404, 410})
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Night:
     read: bool  # the column's catalogue page was read
     complete: bool  # no page of the column was left unread because of a crawl bound
     oldest: date | None  # the oldest date among the entries seen: how far back the list reached
+    # The column addresses (url_key) that answered 404/410, and only that, on every fetch that night.
+    gone: frozenset[str] = frozenset()
 
     def covers(self, day: date | None) -> bool:
         """The list was read back to `day`: an entry dated `day` missing from it was not listed that night
@@ -151,6 +155,8 @@ def load_history(store: Store, site: str, run_id: int, as_of: date, items: Itera
     bounded: dict[int, dict[date, bool]] = {n: {} for n in numbers}
     listed: dict[int, dict[str, list[tuple[date, str, date | None, str]]]] = {n: {} for n in numbers}
     oldest: dict[int, dict[date, date]] = {n: {} for n in numbers}
+    gone: dict[int, dict[date, set[str]]] = {n: {} for n in numbers}
+    answered: dict[int, dict[date, set[str]]] = {n: {} for n in numbers}  # any other answer that night
     probes: dict[tuple[date, str], list[int]] = {}
     nights = _nights_of(store, site, run_id, as_of, as_of - timedelta(days=days))
     for day, run_ids in nights.items():
@@ -159,6 +165,9 @@ def load_history(store: Store, site: str, run_id: int, as_of: date, items: Itera
                 for n in numbers.intersection(page_items):
                     if role is PageRole.CATALOGUE and status.has_content:
                         read[n][day] = True
+                    if role is PageRole.CATALOGUE:
+                        is_gone = status is FetchStatus.HTTP_ERROR and http_status in GONE_HTTP_STATUSES
+                        (gone if is_gone else answered)[n].setdefault(day, set()).add(url_key(url))
                     if status is FetchStatus.BOUNDED and role is not PageRole.LINKED:
                         bounded[n][day] = True
                 host = (urlsplit(url).hostname or "").lower()
@@ -178,7 +187,8 @@ def load_history(store: Store, site: str, run_id: int, as_of: date, items: Itera
     for n in sorted(numbers):
         item_nights = tuple(
             Night(as_of=day, run_ids=tuple(rids), read=read[n].get(day, False),
-                  complete=not bounded[n].get(day, False), oldest=oldest[n].get(day))
+                  complete=not bounded[n].get(day, False), oldest=oldest[n].get(day),
+                  gone=frozenset(gone[n].get(day, set()) - answered[n].get(day, set())))
             for day, rids in nights.items()
         )
         tracks = []

@@ -29,6 +29,28 @@ SCORE_FORMULA_EN = (
     "every department listed for an item (lead or supporting) is scored on it."
 )
 
+#: The 单项否决 (veto) rule, printed beside the formula: what a veto does to a score (nothing) and to the
+#: grade (不合格 whatever the score). The numbers are the site's policy, frozen with each run.
+VETO_RULE = (
+    "单项否决：公开完整的身份证号或银行卡号、栏目地址连续{gone}晚返回404/410（页面不存在）的事项，其牵头部门"
+    "得分照常计算，但不论得分多少均评定为“不合格（单项否决）”；出现任何单项否决问题（含空白栏目达到{blank}个），"
+    "网站总体评定为不合格。"
+)
+VETO_RULE_EN = (
+    "veto (单项否决): an item publishing a full ID or bank-card number, or whose column answered 404/410 on {gone} "
+    "consecutive nights, grades its lead department 不合格 whatever its score (the score itself is computed as "
+    "usual); any veto (including {blank} or more blank columns) grades the whole site 不合格."
+)
+VETO_GRADE = "不合格（单项否决）"
+
+
+def score_formula(gone_nights: int = 3, blank_columns: int = 5) -> tuple[str, str]:
+    """The formula as printed on every report, with the veto rule and the site's thresholds (Chinese,
+    English)."""
+    return (SCORE_FORMULA + VETO_RULE.format(gone=gone_nights, blank=blank_columns),
+            SCORE_FORMULA_EN + " " + VETO_RULE_EN.format(gone=gone_nights, blank=blank_columns))
+
+
 def score(statuses: list[Verdict], points: dict[Verdict, int] | None = None) -> float | None:
     """The published formula (with the points a past run was scored by, when given); None when nothing
     could be judged."""
@@ -53,6 +75,15 @@ class ItemResult:
     note: str = ""  # e.g. a declared justified absence
     carried_from_run: int | None = None  # a partial re-check did not judge it: its verdict is this run's
 
+    @property
+    def vetoes(self) -> tuple[Finding, ...]:
+        """Its 单项否决 findings: they grade its lead department 不合格."""
+        return tuple(f for f in self.findings if f.veto)
+
+    @property
+    def lead(self) -> str:
+        return self.departments[0] if self.departments else ""
+
 
 @dataclass(frozen=True)
 class DepartmentResult:
@@ -61,6 +92,16 @@ class DepartmentResult:
     items: tuple[int, ...]
     score: float | None
     counts: dict[Verdict, int]
+    veto_items: tuple[int, ...] = ()  # items it leads that have a 单项否决 finding: graded 不合格 for them
+
+    @property
+    def vetoed(self) -> bool:
+        return bool(self.veto_items)
+
+    @property
+    def grade(self) -> str:
+        """The word beside the score: a veto fails the department whatever its score; otherwise none."""
+        return VETO_GRADE if self.vetoed else ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +146,16 @@ class AuditResult:
         return {v: c.get(v, 0) for v in Verdict}
 
     @property
+    def veto_findings(self) -> tuple[Finding, ...]:
+        """Every 单项否决 finding, the items' in item order, then the site's."""
+        return tuple(f for it in self.items for f in it.vetoes) + tuple(f for f in self.site_findings if f.veto)
+
+    @property
+    def vetoed(self) -> bool:
+        """Any veto grades the whole site 不合格, whatever its score (runs that are not scored are not graded)."""
+        return self.scored and bool(self.veto_findings)
+
+    @property
     def overall_score(self) -> float | None:
         return score([i.status for i in self.items], self.points) if self.scored else None
 
@@ -123,7 +174,8 @@ class AuditResult:
 
 def department_results(items: tuple[ItemResult, ...], contacts: dict[str, str], scored: bool,
                        points: dict[Verdict, int] | None = None) -> tuple[DepartmentResult, ...]:
-    """Each department is scored over every item it is listed for (in catalogue order of first mention)."""
+    """Each department is scored over every item it is listed for (in catalogue order of first mention),
+    and graded 不合格 by a veto on an item it leads (never on one it only supports)."""
     names: list[str] = []
     for it in items:
         for d in it.departments:
@@ -140,6 +192,8 @@ def department_results(items: tuple[ItemResult, ...], contacts: dict[str, str], 
                 items=tuple(it.item for it in mine),
                 score=score([it.status for it in mine], points) if scored else None,
                 counts={v: c.get(v, 0) for v in Verdict},
+                # The lead answers for a veto: a supporting department did not publish the column.
+                veto_items=tuple(it.item for it in mine if it.vetoes and it.lead == name) if scored else (),
             )
         )
     return tuple(out)

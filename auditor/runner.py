@@ -586,13 +586,17 @@ def show_diff(store: Store, run_a: int, run_b: int, console: Console) -> None:
     console.print(diff_renderable(diff(results[0], results[1])))
 
 
-def draft_annual_section(store: Store, year: str, site_ref: str, out: Path, console: Console) -> None:
-
+def academic_year(year: str) -> AcademicYear:
+    """--year as an academic year, or the one line saying how to write it."""
     try:
-        academic = AcademicYear.parse(year)
+        return AcademicYear.parse(year)
     except ValueError:
         raise CommandError(f"--year {year!r}: expected an academic year such as 2017-2018 "
                            "(1 Sep 2017 – 31 Aug 2018)") from None
+
+
+def draft_annual_section(store: Store, year: str, site_ref: str, out: Path, console: Console) -> None:
+    academic = academic_year(year)
     site, checklist = open_site(site_ref)
     results = [load_result(store, r.id, site, checklist) for r in store.runs(site.id) if store.evaluated(r.id)]
     if not any(r.as_of in academic for r in results):

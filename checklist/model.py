@@ -220,7 +220,8 @@ class NightlyPolicy:
     (a CMS shows the date an article was written, and pages are cached); a 公示 list with names may stay
     a month past its stated period before it is a privacy warning; a finding about an event in the past
     (an entry removed early) is shown for a month; unreachable means ≥ 5 % of probes failing over the
-    last 7 nights (国办秘函〔2019〕19号), never one bad night; the operator hears after 3 blind nights."""
+    last 7 nights (国办秘函〔2019〕19号), never one bad night; the operator hears after 3 blind nights; a
+    column answering 404/410 three nights running is gone, not a bad night's accident, and vetoes."""
 
     backdated_working_days: int = 5
     notice_overstay_days: int = 30
@@ -228,6 +229,7 @@ class NightlyPolicy:
     availability_nights: int = 7
     availability_share: float = 0.05
     blank_columns_veto: int = 5  # 国办: five or more blank columns fail the whole site
+    gone_nights_veto: int = 3  # a column answering 404/410 this many nights running is a 单项否决
 
 
 @dataclass(frozen=True)

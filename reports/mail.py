@@ -87,6 +87,8 @@ def subject(result: AuditResult, dep: DepartmentResult) -> str:
         tail = f"{warns}项警告"
     else:
         tail = "全部合格"
+    if dep.vetoed:
+        tail = f"单项否决，{tail}"
     return f"{head} 得分 {fmt_score(dep.score)}（{tail}）"
 
 
@@ -97,7 +99,8 @@ def _summary(result: AuditResult, dep: DepartmentResult) -> tuple[str, str]:
     lines = [f"{dep.name}：", "",
              f"{result.site_name}信息公开网第 {result.run.id} 次检查（检查基准日 {result.as_of.isoformat()}）结果如下。"]
     if result.scored:
-        lines.append(f"得分 {fmt_score(dep.score)}。{result.score_formula}")
+        grade = f"，评定为{dep.grade}（第{'、'.join(map(str, dep.veto_items))}项）" if dep.vetoed else ""
+        lines.append(f"得分 {fmt_score(dep.score)}{grade}。{result.score_formula}")
     else:
         lines.append(unscored_note(result.run))
     lines.append("")

@@ -59,6 +59,12 @@ class Scorecard:
         return tuple(r for r in self.rows if r.status.is_problem)
 
     @property
+    def vetoes(self) -> tuple[Row, ...]:
+        """Items with a 单项否决 finding, listed apart and first: those it leads grade it 不合格; those it
+        only supports are shown so it knows, and weigh only in its score."""
+        return tuple(sorted((r for r in self.rows if r.item.vetoes), key=lambda r: (not r.lead, r.item.item)))
+
+    @property
     def fails(self) -> int:
         return self.department.counts.get(Verdict.FAIL, 0)
 

@@ -21,7 +21,7 @@ def test_three_nights_of_the_demo_show_a_back_dated_entry_and_a_list_taken_down_
     assert "倒填日期" in proc.stdout and "实验室设备采购项目中标公示" in proc.stdout
     assert "未满公示期即从栏目中撤下" in proc.stdout
     doc = json.loads((out / "findings.json").read_text(encoding="utf-8"))
-    assert doc["as_of"] == "2018-11-30" and doc["rules_version"] == "2"
+    assert doc["as_of"] == "2018-11-30" and doc["rules_version"] == "3"
     by_item = {it["item"]: it for it in doc["items"]}
     backdated = next(f for f in by_item[18]["findings"] if f["rule"] == "freshness.backdated")
     assert backdated["status"] == "fail"
@@ -29,6 +29,12 @@ def test_three_nights_of_the_demo_show_a_back_dated_entry_and_a_list_taken_down_
         == ("2018-10-15", "2018-11-29", "2018-11-30")
     removed = next(f for f in by_item[13]["findings"] if f["rule"] == "presence.kept-public")
     assert removed["status"] == "fail" and removed["evidence"]["nights"].splitlines() == ["2018-11-28", "2018-11-29"]
+    # column 46 has answered 404 on all three nights: 单项否决 of its lead; the firewalled 47 is no one's fault
+    gone = next(f for f in by_item[46]["findings"] if f["rule"] == "presence.column-gone")
+    assert gone["status"] == "fail" and gone["veto"] is True and by_item[46]["veto"] is True
+    lead = next(d for d in doc["departments"] if d["name"] == by_item[46]["departments"][0])
+    assert lead["vetoed"] is True and 46 in lead["veto_items"] and doc["summary"]["vetoed"] is True
+    assert not [f for f in by_item[47]["findings"] if f["rule"] == "presence.column-gone"]
     # the site's own findings are the owner's: on its own scorecard, and in the dashboard's own section
     assert doc["site_owner"]["name"] == "网站管理部门（待确认）"  # ustb.yaml: a placeholder, said as such
     assert all(doc["site_owner"]["name"] != d["name"] for d in doc["departments"])

@@ -55,3 +55,17 @@ def test_the_demo_then_the_readmes_demo_commands_as_printed(tmp_path: Path) -> N
             assert "#2" in proc.stdout and "复核" in proc.stdout
         if argv[1] == "annual":
             assert list((tmp_path / "audit-demo").glob("2018-2019-*.docx"))
+
+    # Right after the demo, in the same folder, without the export: the demo's configuration is found (any
+    # real configuration would win; HOME is a fresh folder so none is found here), its database is read.
+    for stale in (tmp_path / "audit-demo").glob("2018-2019-*"):
+        stale.unlink()
+    bare = {k: v for k, v in env.items() if k != "XXGK_CONFIG"} | {"HOME": str(tmp_path), "no_proxy": "*"}
+    annual = subprocess.run([sys.executable, "-m", "auditor", "annual", "--year", "2018-2019"], capture_output=True,
+                            text=True, timeout=120, cwd=tmp_path, env=bare, check=False)
+    assert annual.returncode == 0, annual.stderr
+    assert list((tmp_path / "audit-demo").glob("2018-2019-*.docx")) and not (tmp_path / "audit-reports").exists()
+    wrong = subprocess.run([sys.executable, "-m", "auditor", "annual", "--year", "2018"], capture_output=True,
+                           text=True, timeout=120, cwd=tmp_path, env=bare, check=False)
+    assert wrong.returncode == 2 and "2017-2018" in wrong.stderr and "Traceback" not in wrong.stderr
+    assert len(wrong.stderr.strip().splitlines()) == 1

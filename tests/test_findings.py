@@ -44,7 +44,7 @@ def test_findings_json_validates_and_says_what_a_clerk_needs(tmp_path: Path, val
     fail = next(f for f in item6["findings"] if f["status"] == "fail")
     assert fail["kind"] == "freshness" and fail["first_seen_run"] == run and fail["first_seen_at"] == "2018-11-30"
     assert doc["summary"] == {"items": 4, "counts": {"pass": 3, "warn": 0, "fail": 1, "inconclusive": 0},
-                              "score": 75.0, "scored": True, "pages": 6, "errors": 0}
+                              "score": 75.0, "scored": True, "vetoed": False, "pages": 6, "errors": 0}
     assert {r["id"] for r in doc["rules"]} >= {f["rule"] for it in doc["items"] for f in it["findings"]}
 
 

@@ -27,6 +27,7 @@ from auditor.findings import write_findings
 from auditor.runner import (
     AuditRequest,
     CrawlRequest,
+    academic_year,
     crawl_site,
     draft_annual_section,
     evaluate_run,
@@ -320,6 +321,7 @@ def diff(ctx: _Context, run_a: int, run_b: int, db: str | None) -> None:
 def annual(ctx: _Context, year: str, site_ref: str | None, out: str | None, db: str | None) -> None:
     """Draft the annual report's inspection section (DOCX and Markdown) from the year's runs."""
 
+    academic_year(year)  # a mistyped year says so before anything else is looked for
     with ctx.open_store(db) as store:
         draft_annual_section(store, year, site_ref or ctx.config.crawl.site,
                              Path(out or ctx.config.output.dir), Console())

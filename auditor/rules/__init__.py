@@ -11,7 +11,7 @@ from auditor.rules import content, freshness, links, nightly, presence, privacy
 from auditor.rules.base import Rule, RuleContext
 
 #: Bump when a rule changes what it judges, so stored findings say which rules produced them.
-RULES_VERSION = "2"  # 2: the rules that compare nights, and the site's own requirements
+RULES_VERSION = "3"  # 2: the rules that compare nights, and the site's own requirements; 3: 单项否决
 
 ALL_RULES: tuple[Rule, ...] = (
     presence.RULES + freshness.RULES + content.RULES + links.RULES + privacy.RULES + nightly.RULES

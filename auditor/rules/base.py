@@ -181,6 +181,8 @@ class Documented:
     id: ClassVar[str]
     kind: ClassVar[RuleKind]
     severity: ClassVar[Verdict]  # the worst verdict the rule can give
+    #: Some of its failures are 单项否决 (veto): each such finding says so itself (`Finding.veto`).
+    veto: ClassVar[bool] = False
 
     @classmethod
     def explanation(cls) -> str:
@@ -192,12 +194,17 @@ class Documented:
 class Rule(Documented, abc.ABC):
     """A named, documented check of one item; subclasses set the class attributes and `check`."""
 
+    #: Judged even when the column is missing or unreadable (the engine stops the others there): a rule
+    #: about the column being missing.
+    judges_missing_column: ClassVar[bool] = False
+
     @abc.abstractmethod
     def check(self, ctx: RuleContext) -> Finding | None:
         """Judge one item; None when the rule does not apply."""
 
     def finding(self, ctx: RuleContext, status: Verdict, message: str, *, url: str = "",
-                evidence: EvidenceRecord | None = None) -> Finding:
+                evidence: EvidenceRecord | None = None, veto: bool = False) -> Finding:
+        assert not veto or (self.veto and status is Verdict.FAIL), "only a veto rule's failure is a veto"
         return Finding(
             item=ctx.item.number,
             kind=self.kind,
@@ -206,4 +213,5 @@ class Rule(Documented, abc.ABC):
             message=message,
             url=url or ctx.url,
             evidence=evidence_fields(evidence),
+            veto=veto,
         )

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from auditor.evidence import url_key
 from auditor.models import BLANK_COLUMN, Fault, Finding, Page, PageKind, PageRole, RuleKind, Verdict
+from auditor.nights import ItemNights, Night
 from auditor.rules.base import Rule, RuleContext, cn_date
 
 #: A page with a placeholder and little else is blank; a long article merely mentioning 建设中 is not.
@@ -175,6 +176,64 @@ def _blank_reason(ctx: RuleContext, page: Page) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class GoneNights:
+    """presence.column-gone: the nights the column's address answered 404/410, running up to tonight."""
+
+    nights: int = 0  # how many consecutive nights, tonight included
+    veto_at: int = 0
+    since: date | None = None  # the first of those nights
+    gap: date | None = None  # the night before them that the audit could not read (no blame across it)
+
+
+def _gone_on(night: Night, keys: frozenset[str]) -> bool:
+    return bool(keys) and keys <= night.gone
+
+
+class ColumnGone(Rule):
+    """栏目地址连续3晚（晚数可在学校目录文件中设置）返回404或410（页面不存在），说明栏目已被撤销而非偶然故障，
+    为单项否决：该事项的牵头部门和整个网站不论得分多少均评定为不合格。每一晚都须实际检查到该地址并得到404或410；
+    中间有未检查或因网站、网络故障未能打开的夜晚，不跨越空缺连续计算，只记为“无法判定”。"""
+
+    id = "presence.column-gone"
+    kind = RuleKind.PRESENCE
+    severity = Verdict.FAIL
+    veto = True
+    judges_missing_column = True
+
+    def check(self, ctx: RuleContext) -> Finding | None:
+        nights: ItemNights | None = ctx.nights
+        keys = frozenset(url_key(u) for u in ctx.site_item.urls)
+        if nights is None or not nights.nights or not _gone_on(nights.tonight, keys):
+            return None  # the column answers (or was not asked tonight): nothing to count
+        limit = ctx.nightly.gone_nights_veto
+        run: list[Night] = []
+        gap: date | None = None  # the night that stopped the count without answering: no blame across it
+        while len(run) < limit:
+            day = nights.tonight.as_of - timedelta(days=len(run))
+            night = nights.night(day)
+            if night is not None and _gone_on(night, keys):
+                run.append(night)
+                continue
+            if night is None or not night.read:
+                gap = day  # no audit that night, or the column could not be read (a fault, not an answer)
+            break  # the column answered with content that night: it was there
+        since = run[-1].as_of
+        evidence = GoneNights(nights=len(run), veto_at=limit, since=since, gap=gap)
+        if len(run) >= limit:
+            return self.finding(ctx, Verdict.FAIL,
+                                f"栏目地址自{cn_date(since)}起连续{len(run)}晚返回404/410（页面不存在），栏目已不存在："
+                                f"单项否决；请立即恢复该栏目，或在信息公开目录中更新为现在的地址",
+                                evidence=evidence, veto=True)
+        if gap is not None and len(nights.nights) > 1:  # the first audit of a site says nothing yet
+            why = ("此前没有检查记录" if gap < nights.nights[0].as_of
+                   else f"{cn_date(gap)}的检查记录有空缺（未检查或未能打开栏目）")
+            return self.finding(ctx, Verdict.INCONCLUSIVE,
+                                f"栏目地址已连续{len(run)}晚返回404/410；{why}，无法确定是否已连续{limit}晚，不作单项否决",
+                                evidence=evidence)
+        return None  # fewer nights than the veto needs: the reachability finding says the rest
+
+
 class NotBlank(Rule):
     """栏目不得为空白栏目：没有任何条目或正文，或只显示“暂无内容”“正在建设”“敬请期待”等字样，视为未公开（不合格）。"""
 
@@ -295,7 +354,7 @@ class SiteOutage(Rule):
                             evidence=Declared(reason=reason))
 
 
-RULES: tuple[Rule, ...] = (CatalogueReachable(), NotBlank(), DetailsReachable())
+RULES: tuple[Rule, ...] = (CatalogueReachable(), ColumnGone(), NotBlank(), DetailsReachable())
 #: Rules the engine applies itself, before the others: they decide whether the others run at all.
 DECLARED_ABSENCE = DeclaredAbsence()
 SITE_OUTAGE = SiteOutage()

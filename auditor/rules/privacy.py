@@ -8,7 +8,8 @@ Luhn: it is reported as an ID, never twice. Evidence is shown masked, so the fin
 spread what it reports.
 
 Verdicts (our decision, documented in docs/findings.md): an ID or bank-card number fails on any item,
-because all personal data in disclosures must be de-identified (国办 2018 政务公开要点). A mobile number
+because all personal data in disclosures must be de-identified (国办 2018 政务公开要点), and is a 单项否决
+(veto): nobody can mistake it for anything else. A mobile number
 fails on privacy-sensitive items (lists of students or applicants) but only warns elsewhere, where it is
 most often an office's published contact number.
 """
@@ -123,11 +124,12 @@ class PersonalData(Rule):
     """公开的名单和附件中不得出现完整的身份证号、手机号、银行卡号（学生资助名单只能公布姓名、学校、院系、
     年级、专业、班级）。身份证号、银行卡号在任何事项中出现均为不合格；手机号在涉及个人信息的事项中为不合格，
     在其他事项中为警告（多为办公联系电话，请核实）。已脱敏的号码（如 110101********1234、138****5678）
-    和办公座机不受影响。"""
+    和办公座机不受影响。公开完整的身份证号或银行卡号为单项否决：该事项的牵头部门和整个网站不论得分多少均评定为不合格。"""
 
     id = "privacy.personal-data"
     kind = RuleKind.PRIVACY
     severity = Verdict.FAIL
+    veto = True  # an ID or bank-card number: a mobile number may be an office's, so it never vetoes
 
     def check(self, ctx: RuleContext) -> Finding | None:
         pages = ctx.evidence.content_pages
@@ -154,7 +156,7 @@ class PersonalData(Rule):
         return self.finding(
             ctx, status,
             f"在{len(urls)}个页面或附件中发现未脱敏的个人信息：{what}（如 {examples[0]}，见 {urls[0]}）；{fix}",
-            url=urls[0], evidence=evidence,
+            url=urls[0], evidence=evidence, veto=bool(counts[Kind.ID] or counts[Kind.CARD]),
         )
 
 

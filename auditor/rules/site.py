@@ -16,7 +16,6 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 from datetime import date
-from typing import ClassVar
 from urllib.parse import urlsplit
 
 from auditor.evidence import HomeEvidence, SiteEvidence
@@ -43,9 +42,7 @@ class SiteContext:
 
 
 class SiteRule(Documented, abc.ABC):
-    """A documented check of the whole site; `veto` rules fail the site outright (国办's 单项否决)."""
-
-    veto: ClassVar[bool] = False
+    """A documented check of the whole site; a `veto` rule's failure fails the site outright (国办's 单项否决)."""
 
     @abc.abstractmethod
     def check(self, ctx: SiteContext) -> Finding | None:
@@ -54,7 +51,7 @@ class SiteRule(Documented, abc.ABC):
     def finding(self, status: Verdict, message: str, *, url: str = "",
                 evidence: EvidenceRecord | None = None) -> Finding:
         return Finding(item=SITE_ITEM, kind=self.kind, rule=self.id, status=status, message=message, url=url,
-                       evidence=evidence_fields(evidence))
+                       evidence=evidence_fields(evidence), veto=self.veto and status is Verdict.FAIL)
 
 
 class FurnitureLinks(SiteRule):
