@@ -475,7 +475,7 @@ def import_answers(store: Store, site: str, answers: Sequence[LedgerAnswer], *, 
         by = a.responsible.strip() or a.department
         changes.append(StoredChange(
             finding_id=a.finding_id, at=now, author=f"{a.department}（{by}）" if by != a.department else by,
-            state=a.state.name, note=a.measures.strip() if a.state is State.EXPLAINED else "",
+            state=a.state.name, note=a.measures.strip(),
             until=a.planned if a.state is State.EXPLAINED else None, measures=a.measures.strip(),
             responsible=a.responsible.strip(), planned=a.planned, source=f"{source}（{author}导入）",
             answer_key=a.key))
