@@ -8,6 +8,8 @@ workbooks written and read back with openpyxl.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import socket
 import sqlite3
 import subprocess
@@ -16,6 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -158,9 +161,14 @@ def _free_port() -> int:
 class _Inbox:
     def __init__(self) -> None:
         self.to: list[str] = []
+        self.bodies: list[str] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.to += list(envelope.rcpt_tos)
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(msg, EmailMessage)
+        body = msg.get_body(("plain",))
+        self.bodies.append(body.get_content() if isinstance(body, EmailMessage) else "")
         return "250 OK"
 
 
@@ -192,6 +200,7 @@ def test_a_sent_mail_marks_the_departments_new_findings_notified(tmp_path: Path,
     send_email(result, ReportPaths(out=tmp_path / "out", findings=tmp_path / "f.json", dashboard=tmp_path / "i.html",
                                    scorecards=paths), config, Console(quiet=True), db=db)
     assert inbox.to == ["cw@example.edu.cn"]
+    assert "整改台账" in inbox.bodies[0] and "交回" in inbox.bodies[0]  # the mail says what to do with it
     with Store(db) as store:
         now = site_follow_ups(store, "ustb", date(2018, 12, 3))
     assert now[BUDGET].state is State.NOTIFIED and now[BUDGET].latest is not None
