@@ -242,6 +242,20 @@ _MIGRATIONS: dict[int, str] = {
 }
 
 
+#: Statements that hold a semicolon of their own (trigger bodies), run whole after a version's migration.
+_MIGRATION_TRIGGERS: dict[int, tuple[str, ...]] = {
+    # A finding's history is appended, never rewritten: not by this tool, nor by a hand-run UPDATE.
+    6: (
+        ("CREATE TRIGGER follow_up_changes_no_update BEFORE UPDATE ON follow_up_changes"
+        " BEGIN SELECT RAISE(ABORT, 'the history of a finding is append-only'); END"),
+        ("CREATE TRIGGER follow_up_changes_no_delete BEFORE DELETE ON follow_up_changes"
+        " BEGIN SELECT RAISE(ABORT, 'the history of a finding is append-only'); END"),
+        ("CREATE TRIGGER follow_ups_frozen BEFORE UPDATE OF department, deadline, first_seen_at ON follow_ups"
+        " BEGIN SELECT RAISE(ABORT, 'a deadline, once set, does not move'); END"),
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """One judgement of a stored run: its as-of date, when and by which rules, and its snapshot (the JSON
@@ -378,6 +392,8 @@ class Store:
                 for statement in _MIGRATIONS[target].split(";"):
                     if statement.strip():
                         db.execute(statement)
+                for trigger in _MIGRATION_TRIGGERS.get(target, ()):
+                    db.execute(trigger)
                 db.execute(f"PRAGMA user_version={target}")
 
     @contextmanager

@@ -181,6 +181,10 @@ def write_ledger_sheet(ws: Worksheet, result: AuditResult, department: str, rows
                              error="请从下拉列表中选择：" + "、".join(COMPLETION))
     choices.add(f"K{FIRST_ROW}:K{last}")
     ws.add_data_validation(choices)
+    dates = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,  # 2000-01-01
+                           showErrorMessage=True, errorTitle="计划完成时间", error="请填写日期，例如 2018-12-20")
+    dates.add(f"J{FIRST_ROW}:J{last}")
+    ws.add_data_validation(dates)
     for col, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=1)
@@ -432,6 +436,15 @@ def _read_sheet(ws: Worksheet, where: str, answers: list[LedgerAnswer], errors: 
                                            "state": f"K{r}"}))
 
 
+#: What a returned ledger may unpack to: a department's ledger is a few hundred kilobytes.
+LEDGER_MAX_BYTES = 50_000_000
+
+
+def _unpacked_size(path: Path) -> int:
+    with zipfile.ZipFile(path) as z:
+        return sum(info.file_size for info in z.infolist())
+
+
 def read_ledgers(paths: Sequence[Path]) -> tuple[list[LedgerAnswer], list[str]]:
     """The answers in returned ledgers (per department, or the whole school's), and every reason to refuse
     them as `file, sheet, cell: reason` lines. Nothing is evaluated: formulas are read as their values."""
@@ -439,6 +452,9 @@ def read_ledgers(paths: Sequence[Path]) -> tuple[list[LedgerAnswer], list[str]]:
     errors: list[str] = []
     for path in paths:
         try:
+            if _unpacked_size(path) > LEDGER_MAX_BYTES:
+                errors.append(f"{path}: 解压后超过 {LEDGER_MAX_BYTES // 1_000_000} MB，不是学校下发的整改台账")
+                continue
             wb = load_workbook(path, data_only=True, read_only=False)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "不是 Excel 工作簿（.xlsx）"

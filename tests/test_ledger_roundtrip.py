@@ -204,9 +204,10 @@ def test_the_ledger_prints_and_filters_like_a_ledger(loop: Loop) -> None:
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
         assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
         assert ws.sheet_properties.pageSetUpPr.fitToPage
-        (choices,) = ws.data_validations.dataValidation
+        checks = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+        choices, dates = checks[f"K5:K{last}"], checks[f"J5:J{last}"]
         assert choices.type == "list" and choices.formula1 == '"未开始,整改中,已完成,情况说明"'
-        assert str(choices.sqref) == f"K5:K{last}"
+        assert dates.type == "date" and dates.showErrorMessage
         assert "责任部门填写" in str(ws["H3"].value) and "学校填写" in str(ws["A3"].value)
         assert ws["H4"].fill.fgColor.rgb != ws["A4"].fill.fgColor.rgb  # the department's part stands out
 

@@ -43,7 +43,15 @@ from auditor.runner import ReportPaths, send_email
 from auditor.store import _MIGRATIONS, SCHEMA_VERSION, Store
 from reports.html import render_scorecards
 from reports.samples import make_finding, make_result
-from reports.xlsx import LEDGER_SHEET, SCHOOL_LEDGER, SUMMARY_SHEET, sheet_name, write_school_ledger
+from reports.xlsx import (
+    LEDGER_MAX_BYTES,
+    LEDGER_SHEET,
+    SCHOOL_LEDGER,
+    SUMMARY_SHEET,
+    read_ledgers,
+    sheet_name,
+    write_school_ledger,
+)
 
 BUDGET = "19-presence.sample-1"
 
@@ -245,6 +253,19 @@ def test_a_version_5_database_is_upgraded_and_its_findings_followed_up(tmp_path:
     assert (tracked.department, tracked.deadline, tracked.fix_days) == ("党办、校办", date(2018, 12, 14), 10)
 
 
+def test_history_and_deadlines_cannot_be_rewritten_even_by_hand(tmp_path: Path) -> None:
+    with Store(tmp_path / "a.sqlite") as store:
+        _runs(store, 1)
+        result = _failing(1, date(2018, 11, 30), first=(1, date(2018, 11, 30)))
+        record_run(store, result)
+        change_state(store, "ustb", BUDGET, State.ACKNOWLEDGED, author="王老师", today=date(2018, 12, 1))
+    with sqlite3.connect(tmp_path / "a.sqlite") as con:
+        for sql in ("UPDATE follow_up_changes SET author='别人'", "DELETE FROM follow_up_changes",
+                    "UPDATE follow_ups SET deadline='2019-12-31'"):
+            with pytest.raises(sqlite3.DatabaseError):
+                con.execute(sql)
+
+
 def test_sheet_names_are_what_excel_accepts_whatever_a_department_is_called(tmp_path: Path) -> None:
     taken: set[str] = set()
     names = [sheet_name(n, taken) for n in ("财务处", "财务处", "汇总", "a/b:c*d?e[f]g\\h",
@@ -275,3 +296,14 @@ def test_crawled_text_in_the_ledger_stays_text(tmp_path: Path) -> None:
     assert ws["D5"].hyperlink is None  # not an http(s) address: never a link
     with zipfile.ZipFile(xlsx) as z:
         assert all("<f>" not in z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_a_workbook_that_would_unpack_to_gigabytes_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    bomb = tmp_path / "05-研究生院.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            for _ in range(LEDGER_MAX_BYTES // 1_000_000 + 1):
+                part.write(b" " * 1_000_000)
+    answers, errors = read_ledgers([bomb])
+    assert answers == [] and errors == [f"{bomb}: 解压后超过 50 MB，不是学校下发的整改台账"]
