@@ -99,6 +99,7 @@ class FollowUp:
     message: str = ""  # the finding's sentence in the result it was read with ("" when not in it)
     url: str = ""
     status: Verdict | None = None  # its verdict in that result
+    explained_until: date | None = None  # while 情况说明: the date it holds until
 
     @property
     def latest(self) -> StateChange | None:
@@ -108,10 +109,6 @@ class FollowUp:
     def answer(self) -> StateChange | None:
         """The department's latest answer from a ledger (measures, responsible, planned date)."""
         return next((c for c in reversed(self.history) if c.measures or c.responsible or c.planned), None)
-
-    @property
-    def explained_until(self) -> date | None:
-        return self.latest.until if self.state is State.EXPLAINED and self.latest else None
 
 
 class LifecycleError(ValueError):
@@ -206,6 +203,14 @@ def track(store: Store, result: AuditResult, fix_days: int) -> list[str]:
     return list(new)
 
 
+def _explained_until(history: Sequence[StateChange], today: date) -> date | None:
+    """The expiry of the 情况说明 in force on `today`, if the finding stands explained."""
+    if recorded_state(history, today) is not State.EXPLAINED:
+        return None
+    return next((c.until for c in reversed(history)
+                 if c.state is State.EXPLAINED and (c.until is None or c.until >= today)), None)
+
+
 def _follow_up(t: TrackedFinding, history: Sequence[StateChange], today: date,
                finding: Finding | None = None) -> FollowUp:
     state, late = current_state(history, t.deadline, today)
@@ -213,7 +218,8 @@ def _follow_up(t: TrackedFinding, history: Sequence[StateChange], today: date,
                     first_seen=t.first_seen_at, deadline=t.deadline, state=state, days_overdue=late,
                     history=tuple(history), first_seen_run=t.first_seen_run,
                     message=finding.message if finding else "", url=finding.url if finding else "",
-                    status=finding.status if finding else None)
+                    status=finding.status if finding else None,
+                    explained_until=_explained_until(history, today))
 
 
 def follow_ups(store: Store, site_id: str, result: AuditResult, today: date,
@@ -295,6 +301,11 @@ def record_run(store: Store, result: AuditResult, fix_days: int = DEFAULT_FIX_DA
     registered = tuple(track(store, result, fix_days))
     if not result.scored or _newest_scored(store, result.site) != result.run.id:
         return RunEffects(registered=registered)
+    with store.transaction():  # no answer slips in between reading the states and closing
+        return _close_and_reopen(store, result, registered)
+
+
+def _close_and_reopen(store: Store, result: AuditResult, registered: tuple[str, ...]) -> RunEffects:
     judged = judged_items(result)
     present = set(findings_by_id(result))
     now = datetime.now(UTC).replace(microsecond=0)
@@ -366,6 +377,13 @@ def change_state(store: Store, site: str, fid: str, to: State, *, author: str, t
                  until: date | None = None, source: str = "命令行") -> FollowUp:
     """A person moves a finding on; a transition its state does not allow is refused with the reason.
     已整改待复核 also schedules the item for the next 复核 (`auditor recheck`)."""
+    with store.transaction():  # the state checked is the state changed
+        return _change_state(store, site, fid, to, author=author, today=today, note=note, until=until,
+                             source=source)
+
+
+def _change_state(store: Store, site: str, fid: str, to: State, *, author: str, today: date, note: str,
+                  until: date | None, source: str) -> FollowUp:
     fu = lookup(store, site, fid, today)
     if not fu.state.is_open:
         closer = fu.latest.note if fu.latest else ""
@@ -452,7 +470,14 @@ def check_answers(store: Store, site: str, answers: Sequence[LedgerAnswer], toda
 def import_answers(store: Store, site: str, answers: Sequence[LedgerAnswer], *, author: str, today: date,
                    source: str = "整改台账") -> ImportOutcome:
     """Record checked answers in one transaction (call `check_answers` first: this raises on the first
-    refusal so that nothing is ever half-imported). 已完成 schedules the item for 复核."""
+    refusal so that nothing is ever half-imported). 已完成 schedules the item for 复核. The check and
+    the writes are one transaction: no run closes a problem in between."""
+    with store.transaction():
+        return _import_answers(store, site, answers, author=author, today=today, source=source)
+
+
+def _import_answers(store: Store, site: str, answers: Sequence[LedgerAnswer], *, author: str, today: date,
+                    source: str) -> ImportOutcome:
     errors = check_answers(store, site, answers, today)
     if errors:
         raise LifecycleError(errors[0])

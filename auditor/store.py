@@ -398,6 +398,11 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; inside another one it joins it (so a check and the writes it allows,
+        e.g. a ledger import, happen with no other writer in between)."""
+        if self.db.in_transaction:
+            yield self.db
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
