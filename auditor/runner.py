@@ -57,7 +57,13 @@ from reports.alerts import send_alert
 from reports.annual import AcademicYear, draft_annual
 from reports.common import TERMINAL_STYLE, run_notes
 from reports.history import diff, diff_renderable, history_table, verdict_text
-from reports.html import SCORECARD_DIR, render_dashboard, render_owner_card, render_scorecards
+from reports.html import (
+    SCORECARD_DIR,
+    render_dashboard,
+    render_owner_card,
+    render_scorecard_html,
+    render_scorecards,
+)
 from reports.mail import Security, SmtpSettings, send_scorecards
 from reports.scorecard import build_scorecards
 from reports.xlsx import read_ledgers, state_text, write_school_ledger, write_scorecard_xlsx
@@ -223,9 +229,9 @@ def render_reports(result: AuditResult, history: list[AuditResult], out: Path, f
 
 def write_ledgers(result: AuditResult, history: list[AuditResult], out: Path, fix_days: int,
                   store: Store | None) -> Path:
-    """The whole school's 整改台账 next to the dashboard and, with the store, each department's workbook
-    again with the stored deadlines and states (`render_scorecards` has no store). A past run's summary
-    counts only the problems closed up to that run."""
+    """The whole school's 整改台账 next to the dashboard and, with the store, each department's scorecard
+    (HTML and workbook) again with the stored deadlines and states (`render_scorecards` has no store). A
+    past run's summary counts only the problems closed up to that run."""
     if store is None:
         return write_school_ledger(result, derived_follow_ups(result, fix_days), out)
     tracked = follow_ups(store, result.site, result, result.as_of, fix_days)
@@ -234,7 +240,10 @@ def write_ledgers(result: AuditResult, history: list[AuditResult], out: Path, fi
         closer = fu.latest
         if fu.state is State.FIXED and closer is not None and (closer.run_id or 0) <= result.run.id:
             fixed[fu.department] = fixed.get(fu.department, 0) + 1
-    for card in build_scorecards(result, history, fix_days):
+    # The scorecards again, with the frozen deadlines: `render_scorecards` computes them from fix_days.
+    for card in build_scorecards(result, history, fix_days, tracked):
+        with atomic_write(out / SCORECARD_DIR / f"{card.stem}.html") as tmp:
+            tmp.write_text(render_scorecard_html(card), encoding="utf-8")
         write_scorecard_xlsx(card, out / SCORECARD_DIR / f"{card.stem}.xlsx", tracked)
     return write_school_ledger(result, tracked, out, fixed)
 

@@ -173,6 +173,11 @@ def test_deadlines_stay_frozen_when_fix_days_change(loop: Loop) -> None:
     assert ws.cell(row, 6).value.date() == date(2018, 12, 14)  # 10 working days after 2018-11-30, as set then
     assert ws.cell(row, 7).value == "整改中"
     assert ws.cell(row, 8).value is None  # reopened by the audit: the department's old answer is not offered again
+    card = wb["成绩单"]
+    row46 = next(r for r in card.iter_rows(min_row=8) if r[0].value == 46)
+    assert row46[9].value.date() == date(2018, 12, 14)  # the scorecard sheet says the same
+    html = (loop.tmp / "out2" / "scorecards" / GRADUATE.replace(".xlsx", ".html")).read_text(encoding="utf-8")
+    assert "2018-12-14" in html.split('id="item-46"')[1].split("</tr>")[0]
     with Store(loop.db) as store:
         assert {t.fix_days for t in store.tracked("ustb").values()} == {10}
 
