@@ -26,10 +26,27 @@ from rich.text import Text
 
 from auditor.alerts import due_alert
 from auditor.atomic import atomic_write
+from auditor.calendar import CHINA
 from auditor.config import Config
 from auditor.evaluate import default_as_of, evaluate
 from auditor.exits import CommandError, ExitStatus
 from auditor.findings import load_result, write_findings
+from auditor.lifecycle import (
+    FollowUp,
+    LifecycleError,
+    RunEffects,
+    State,
+    change_state,
+    check_answers,
+    derived_follow_ups,
+    follow_ups,
+    import_answers,
+    record_notified,
+    record_run,
+    scheduled_items,
+    site_follow_ups,
+    track,
+)
 from auditor.lock import AlreadyRunning, RunLock
 from auditor.models import Run, RunState, Verdict
 from auditor.results import SCORE_FORMULA, AuditResult
@@ -43,6 +60,7 @@ from reports.common import TERMINAL_STYLE, run_notes
 from reports.history import diff, diff_renderable, history_table, verdict_text
 from reports.html import render_dashboard, render_owner_card, render_scorecards
 from reports.mail import Security, SmtpSettings, send_scorecards
+from reports.xlsx import read_ledgers, state_text, write_school_ledger
 from samplesite.nightly import NightlyScenario
 from samplesite.server import SampleSiteServer
 from spiders.crawl import CrawlOutcome, crawl
@@ -187,16 +205,36 @@ class ReportPaths:
     findings: Path
     dashboard: Path
     scorecards: list[Path]
+    ledger: Path | None = None  # 全校整改台账.xlsx
 
 
-def render_reports(result: AuditResult, history: list[AuditResult], out: Path, fix_days: int) -> ReportPaths:
-
+def render_reports(result: AuditResult, history: list[AuditResult], out: Path, fix_days: int,
+                   store: Store | None = None) -> ReportPaths:
+    """Every report of the result; with the store, the 整改台账 (each department's and the whole
+    school's) show the findings' stored deadlines and states."""
     out.mkdir(parents=True, exist_ok=True)
     findings = write_findings(result, out)
-    scorecards = render_scorecards(result, history, out, fix_days=fix_days)
+    tracked, fixed = tracked_follow_ups(result, fix_days, store)
+    scorecards = render_scorecards(result, history, out, fix_days=fix_days, follow_ups=tracked)
     render_owner_card(result, out)
-    dashboard = render_dashboard(result, history, out, fix_days=fix_days)
-    return ReportPaths(out=out, findings=findings, dashboard=dashboard, scorecards=scorecards)
+    dashboard = render_dashboard(result, history, out, tracked, fix_days=fix_days)
+    return ReportPaths(out=out, findings=findings, dashboard=dashboard, scorecards=scorecards,
+                       ledger=write_school_ledger(result, tracked, out, fixed))
+
+
+def tracked_follow_ups(result: AuditResult, out_fix_days: int,
+                       store: Store | None) -> tuple[dict[str, FollowUp], dict[str, int]]:
+    """The result's problems as followed up (stored deadlines and states; derived without a store), and
+    per department how many problems were closed up to this run (a past run counts only those)."""
+    if store is None:
+        return derived_follow_ups(result, out_fix_days), {}
+    tracked = follow_ups(store, result.site, result, result.as_of, out_fix_days)
+    fixed: dict[str, int] = {}
+    for fu in site_follow_ups(store, result.site, result.as_of).values():
+        closer = fu.latest
+        if fu.state is State.FIXED and closer is not None and (closer.run_id or 0) <= result.run.id:
+            fixed[fu.department] = fixed.get(fu.department, 0) + 1
+    return tracked, fixed
 
 
 def smtp_settings(config: Config) -> SmtpSettings:
@@ -231,13 +269,20 @@ def alert_operator(db: str, result: AuditResult, config: Config, console: Consol
     console.print(f"运维提醒 operator alert → {config.alerts.operator}: {alert.subject}", highlight=False)
 
 
-def send_email(result: AuditResult, paths: ReportPaths, config: Config, console: Console) -> None:
-    """Each department with a contact in the catalogue gets its scorecard; the others are listed."""
+def send_email(result: AuditResult, paths: ReportPaths, config: Config, console: Console, *,
+               db: str | Path | None = None, fix_days: int = 10) -> None:
+    """Each department with a contact in the catalogue gets its scorecard; the others are listed. With the
+    database, the new problems of each department whose mail actually went out become 已通知."""
 
     settings = smtp_settings(config)
     report = send_scorecards(result, paths.scorecards, settings)
     console.print(f"邮件 e-mail: 已发送 sent {len(report.sent)}，无联系人 no contact {len(report.skipped)}，"
                   f"失败 failed {len(report.failed)}", highlight=False)
+    if db is not None and report.sent:
+        with Store(db) as store:
+            marked = record_notified(store, result, [s.department for s in report.sent],
+                                     author=f"邮件（{settings.sender}）", fix_days=fix_days)
+        console.print(f"整改跟踪: {len(marked)} 个问题记为“已通知”", highlight=False)
     for failed in report.failed:
         console.print(Text("  ✗ ") + visible(f"{failed.department} <{failed.to}>: {failed.error}"))
 
@@ -368,14 +413,17 @@ def run_audit(req: AuditRequest, config: Config, *, console: Console | None = No
         )
         with Store(req.db) as store:
             result = evaluate(store, outcome.run_id, site, checklist, req.as_of or default_as_of())
+            effects = record_run(store, result, req.fix_days)
             history = _history(store, result, site, checklist)
-            paths = render_reports(result, history, req.out, req.fix_days)
+            paths = render_reports(result, history, req.out, req.fix_days, store)
             if req.keep:
                 store.prune(site.id, req.keep)
         print_summary(result, console)
-        console.print(f"报告 reports: {paths.out}/  ·  看板 dashboard: {paths.dashboard}", highlight=False)
+        print_effects(effects, console)
+        console.print(f"报告 reports: {paths.out}/  ·  看板 dashboard: {paths.dashboard}  ·  "
+                      f"整改台账 ledger: {paths.ledger}", highlight=False)
         if req.email and result.scored:
-            send_email(result, paths, config, console)
+            send_email(result, paths, config, console, db=req.db, fix_days=req.fix_days)
         alert_operator(req.db, result, config, console)
         code = exit_status(result)
         log.info("audit of %s finished: run %s, %s, exit %s", site.id, result.run.id, result.run.state, code)
@@ -607,3 +655,170 @@ def draft_annual_section(store: Store, year: str, site_ref: str, out: Path, cons
                            + (f"years with runs: {', '.join(years)}" if years else "run `auditor run` first"))
     docx_path, md_path = draft_annual(results, year, site.name, out)
     console.print(f"年度报告检查部分 annual section: {docx_path}  {md_path}", highlight=False)
+
+
+# -- a finding's life: follow-up, ledger import, 复核 -------------------------------------------------------
+
+def print_effects(effects: RunEffects, console: Console) -> None:
+    """What a run did to the problems followed up."""
+    parts = []
+    if effects.registered:
+        parts.append(f"新登记 {len(effects.registered)} 个问题")
+    if effects.closed:
+        parts.append(f"已整改（本次未再发现）{len(effects.closed)} 个")
+    if effects.reopened:
+        parts.append(f"复核未通过、重新打开 {len(effects.reopened)} 个：{'、'.join(effects.reopened)}")
+    if parts:
+        console.print("整改跟踪 follow-up: " + "；".join(parts), highlight=False)
+
+
+def followed_result(store: Store, site_ref: str, fix_days: int) -> AuditResult:
+    """The site's newest scored run, whose problems are followed up (registered now if they were not:
+    a database from before follow-up was kept freezes their deadlines today)."""
+    site, _ = open_site(site_ref)
+    scored = [r for r in store.runs(site.id) if r.state is RunState.COMPLETE and store.evaluated(r.id)]
+    if not scored:
+        others = sorted({r.site for r in store.runs()} - {site.id})
+        raise CommandError(f"no scored run of site {site.id!r} in {store.path} (run `auditor run` first"
+                           + (f", or pass --site {others[0]}" if others else "") + ")")
+    run = scored[-1]
+    s, checklist = site_of_run(run)
+    result = load_result(store, run.id, s, checklist)
+    track(store, result, fix_days)
+    return result
+
+
+def _parse_state(text: str | None) -> State | None:
+    if text is None:
+        return None
+    try:
+        return State.parse(text)
+    except ValueError:
+        raise CommandError(f"--state {text!r}: expected one of {'、'.join(s.value for s in State)}") from None
+
+
+def list_findings(store: Store, site_ref: str, today: date, console: Console, *, department: str | None = None,
+                  state: str | None = None, show_all: bool = False, fix_days: int = 10) -> None:
+    """`auditor finding list`: the site's problems as they stand today, overdue first; closed ones only
+    with --all or --state 已整改; then the items waiting for a 复核."""
+    result = followed_result(store, site_ref, fix_days)
+    wanted = _parse_state(state)
+    current = follow_ups(store, result.site, result, today, fix_days)
+    everything = site_follow_ups(store, result.site, today)
+    rows = [current.get(fid, fu) for fid, fu in everything.items()]
+    if department is not None:
+        known = sorted({fu.department for fu in rows})
+        if department not in known:
+            raise CommandError(f"--department {department!r}: no problem is led by it "
+                               f"(departments with problems: {'、'.join(known) or 'none'})")
+        rows = [fu for fu in rows if fu.department == department]
+    if wanted is not None:
+        rows = [fu for fu in rows if fu.state is wanted]
+    elif not show_all:
+        rows = [fu for fu in rows if fu.state.is_open]
+    order = {State.OVERDUE: 0, State.NEW: 1, State.NOTIFIED: 1, State.ACKNOWLEDGED: 1, State.IN_PROGRESS: 2,
+             State.AWAITING_RECHECK: 3, State.EXPLAINED: 4, State.FIXED: 5}
+    rows.sort(key=lambda fu: (order[fu.state], fu.deadline, fu.item, fu.finding_id))
+    names = {it.item: it.short_name for it in result.items}
+    table = Table(title=f"{result.site_name} 问题整改情况（截至 {today}，依据第{result.run.id}次检查）",
+                  title_justify="left")
+    for header in ("问题编号", "事项", "责任部门", "首次发现", "整改期限", "状态", "问题"):
+        table.add_column(header, overflow="fold")
+    for fu in rows:
+        table.add_row(fu.finding_id, f"{fu.item} {names.get(fu.item, '')}", visible(fu.department),
+                      fu.first_seen.isoformat(), fu.deadline.isoformat(),
+                      Text(state_text(fu), style="bold red" if fu.state is State.OVERDUE else ""),
+                      visible(fu.message))
+    console.print(table)
+    if not rows:
+        console.print("没有符合条件的问题。", highlight=False)
+    pending = scheduled_items(store, result.site)
+    if pending:
+        console.print(f"待复核事项 scheduled for 复核: 第{'、'.join(map(str, pending))}项"
+                      "（`auditor recheck` 重新检查这些事项）", highlight=False)
+
+
+def show_finding(store: Store, site_ref: str, fid: str, today: date, console: Console, fix_days: int = 10) -> None:
+    """`auditor finding show ID`: the problem, its deadline and state, and every change with who and why."""
+    result = followed_result(store, site_ref, fix_days)
+    everything = site_follow_ups(store, result.site, today)
+    fu = follow_ups(store, result.site, result, today, fix_days).get(fid) or everything.get(fid)
+    if fu is None:
+        raise CommandError(f"问题编号 {fid!r} 不存在（`auditor finding list --all` 列出各问题编号）")
+    names = {it.item: it.short_name for it in result.items}
+    head = Table.grid(padding=(0, 2))
+    head.add_row("问题编号", fu.finding_id)
+    head.add_row("事项", f"{fu.item} {names.get(fu.item, '')}")
+    head.add_row("责任部门", visible(fu.department))
+    head.add_row("问题", visible(fu.message or "（本次检查未再发现）"))
+    if fu.url:
+        head.add_row("证据网址", visible(fu.url))
+    head.add_row("首次发现", f"{fu.first_seen}（第{fu.first_seen_run}次检查）")
+    head.add_row("整改期限", fu.deadline.isoformat())
+    head.add_row("状态", Text(state_text(fu), style="bold red" if fu.state is State.OVERDUE else "bold"))
+    answer = fu.answer
+    if answer is not None:
+        head.add_row("整改措施", visible(answer.measures or "—"))
+        head.add_row("责任人", visible(answer.responsible or "—"))
+        head.add_row("计划完成时间", answer.planned.isoformat() if answer.planned else "—")
+    if fu.item in scheduled_items(store, result.site):
+        head.add_row("复核", "已安排，下次 `auditor recheck` 或完整检查时重新检查")
+    console.print(head)
+    history = Table(title="变更记录", title_justify="left")
+    for header in ("时间", "操作人", "状态", "说明", "有效期至", "来源"):
+        history.add_column(header, overflow="fold")
+    for c in fu.history:
+        history.add_row(c.at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"), visible(c.author), c.state.value,
+                        visible(c.note), c.until.isoformat() if c.until else "", visible(c.source))
+    if not fu.history:
+        history.add_row("—", "—", State.NEW.value, "尚无任何变更", "", "")
+    console.print(history)
+
+
+def move_finding(store: Store, site_ref: str, fid: str, to: State, *, by: str, today: date, console: Console,
+                 note: str = "", until: date | None = None, fix_days: int = 10) -> None:
+    """`auditor finding ack|progress|fixed|explain`: one change, refused with the reason when its state
+    does not allow it."""
+    result = followed_result(store, site_ref, fix_days)
+    try:
+        fu = change_state(store, result.site, fid, to, author=by, today=today, note=note, until=until)
+    except LifecycleError as exc:
+        raise CommandError(str(exc)) from None
+    console.print(f"{fu.finding_id}: {state_text(fu)}"
+                  + ("；已安排复核（`auditor recheck`）" if to is State.AWAITING_RECHECK else ""), highlight=False)
+
+
+def import_ledger_files(store: Store, site_ref: str, files: list[Path], *, by: str, today: date,
+                        console: Console, fix_days: int = 10) -> None:
+    """`auditor ledger import`: read every file, check every answer, then record them all in one
+    transaction; any refusal lists every problem (file, sheet, cell: reason) and records nothing."""
+    result = followed_result(store, site_ref, fix_days)
+    answers, errors = read_ledgers(files)
+    errors += check_answers(store, result.site, answers, today)
+    first: dict[str, str] = {}
+    for a in answers:
+        other = first.setdefault(a.finding_id, a.key)
+        if other != a.key:
+            errors.append(f"{a.cell('id')}: 问题 {a.finding_id} 在所导入的台账中有两种不同的答复，请只保留一种")
+    if errors:
+        raise CommandError(f"整改台账未导入（共{len(errors)}处问题，数据库未作任何更改）：\n" + "\n".join(errors))
+    try:
+        outcome = import_answers(store, result.site, answers, author=by, today=today,
+                                 source="整改台账 " + "、".join(p.name for p in files))
+    except LifecycleError as exc:
+        raise CommandError(str(exc)) from None
+    console.print(f"整改台账已导入: {len(outcome.changed)} 个问题更新，{len(outcome.repeated)} 条此前已导入（未重复记录），"
+                  f"{len(outcome.closed)} 条所答问题已整改关闭（无需处理）", highlight=False)
+    if outcome.rechecks:
+        console.print(f"已安排复核: 第{'、'.join(map(str, outcome.rechecks))}项（`auditor recheck` 重新检查）",
+                      highlight=False)
+
+
+def recheck_items(store: Store, site_ref: str) -> list[int]:
+    """The items a `auditor recheck` re-checks: those scheduled; none is a user mistake (exit 2)."""
+    site, _ = open_site(site_ref)
+    items = scheduled_items(store, site.id)
+    if not items:
+        raise CommandError(f"no item of {site.id!r} is waiting for a 复核 (an item is scheduled when a department "
+                           "reports a finding fixed: `auditor finding fixed ID` or `auditor ledger import`)")
+    return items

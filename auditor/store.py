@@ -35,7 +35,7 @@ from auditor.models import (
     Verdict,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -191,6 +191,68 @@ _MIGRATIONS: dict[int, str] = {
     CREATE INDEX findings_item ON findings(evaluation_id, item);
     CREATE INDEX findings_run ON findings(run_id)
     """,
+    # A finding's life (auditor.lifecycle): each problem is registered once, when first seen, with its
+    # lead department and its deadline frozen then (a later change of fix_days or of the holiday
+    # calendar must not move it); every change of state is appended, never updated; items a department
+    # reports fixed are scheduled for a 复核. Findings of older databases are registered the first time
+    # they are followed up, with the deadline of that day.
+    6: """
+    CREATE TABLE follow_ups (
+        site TEXT NOT NULL,
+        finding_id TEXT NOT NULL,
+        item INTEGER NOT NULL,
+        rule TEXT NOT NULL,
+        first_seen_run INTEGER NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        department TEXT NOT NULL,
+        deadline TEXT NOT NULL,
+        fix_days INTEGER NOT NULL,
+        registered_at TEXT NOT NULL,
+        PRIMARY KEY (site, finding_id)
+    );
+    CREATE TABLE follow_up_changes (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL,
+        finding_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        author TEXT NOT NULL,
+        state TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        until TEXT,
+        measures TEXT NOT NULL DEFAULT '',
+        responsible TEXT NOT NULL DEFAULT '',
+        planned TEXT,
+        source TEXT NOT NULL DEFAULT '',
+        run_id INTEGER,
+        answer_key TEXT NOT NULL DEFAULT '',
+        FOREIGN KEY (site, finding_id) REFERENCES follow_ups(site, finding_id)
+    );
+    CREATE INDEX follow_up_changes_finding ON follow_up_changes(site, finding_id, id);
+    CREATE TABLE rechecks (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL,
+        item INTEGER NOT NULL,
+        finding_id TEXT NOT NULL DEFAULT '',
+        scheduled_at TEXT NOT NULL,
+        author TEXT NOT NULL DEFAULT '',
+        done_run INTEGER
+    );
+    CREATE INDEX rechecks_site ON rechecks(site, done_run)
+    """,
+}
+
+
+#: Statements that hold a semicolon of their own (trigger bodies), run whole after a version's migration.
+_MIGRATION_TRIGGERS: dict[int, tuple[str, ...]] = {
+    # A finding's history is appended, never rewritten: not by this tool, nor by a hand-run UPDATE.
+    6: (
+        ("CREATE TRIGGER follow_up_changes_no_update BEFORE UPDATE ON follow_up_changes"
+        " BEGIN SELECT RAISE(ABORT, 'the history of a finding is append-only'); END"),
+        ("CREATE TRIGGER follow_up_changes_no_delete BEFORE DELETE ON follow_up_changes"
+        " BEGIN SELECT RAISE(ABORT, 'the history of a finding is append-only'); END"),
+        ("CREATE TRIGGER follow_ups_frozen BEFORE UPDATE OF department, deadline, first_seen_at ON follow_ups"
+        " BEGIN SELECT RAISE(ABORT, 'a deadline, once set, does not move'); END"),
+    ),
 }
 
 
@@ -207,6 +269,49 @@ class Evaluation:
     tool_version: str
     snapshot: str
     migrated: bool
+
+
+@dataclass(frozen=True)
+class TrackedFinding:
+    """A problem registered for follow-up: who leads it and its deadline, both as on the day it was first
+    followed (the deadline never moves afterwards)."""
+
+    finding_id: str
+    item: int
+    rule: str
+    first_seen_run: int
+    first_seen_at: date
+    department: str
+    deadline: date
+    fix_days: int
+
+
+@dataclass(frozen=True)
+class StoredChange:
+    """One appended change of a finding's state (the state by its stable name, see auditor.lifecycle)."""
+
+    finding_id: str
+    at: datetime
+    author: str
+    state: str
+    note: str = ""
+    until: date | None = None
+    measures: str = ""
+    responsible: str = ""
+    planned: date | None = None
+    source: str = ""
+    run_id: int | None = None
+    answer_key: str = ""  # a returned ledger row's content, so importing it again adds nothing
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """An item scheduled for a 复核 because a department reported a finding on it fixed."""
+
+    item: int
+    finding_id: str
+    scheduled_at: datetime
+    author: str
 
 
 class StoreError(Exception):
@@ -287,10 +392,17 @@ class Store:
                 for statement in _MIGRATIONS[target].split(";"):
                     if statement.strip():
                         db.execute(statement)
+                for trigger in _MIGRATION_TRIGGERS.get(target, ()):
+                    db.execute(trigger)
                 db.execute(f"PRAGMA user_version={target}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; inside another one it joins it (so a check and the writes it allows,
+        e.g. a ledger import, happen with no other writer in between)."""
+        if self.db.in_transaction:
+            yield self.db
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -669,6 +781,76 @@ class Store:
     def evaluated(self, run_id: int) -> bool:
         row = self.db.execute("SELECT 1 FROM evaluations WHERE run_id=? LIMIT 1", (run_id,)).fetchone()
         return row is not None
+
+    # -- follow-up (a finding's life) ------------------------------------------------------------------
+
+    def track(self, site: str, findings: Iterable[TrackedFinding]) -> None:
+        """Register problems for follow-up; one already registered keeps its department and deadline."""
+        now = _now().isoformat()
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO follow_ups (site, finding_id, item, rule, first_seen_run, first_seen_at,"
+                " department, deadline, fix_days, registered_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [(site, t.finding_id, t.item, t.rule, t.first_seen_run, t.first_seen_at.isoformat(), t.department,
+                  t.deadline.isoformat(), t.fix_days, now) for t in findings],
+            )
+
+    def tracked(self, site: str) -> dict[str, TrackedFinding]:
+        """Every problem of the site registered for follow-up, by finding id."""
+        return {
+            str(r[0]): TrackedFinding(finding_id=str(r[0]), item=int(r[1]), rule=str(r[2]), first_seen_run=int(r[3]),
+                                      first_seen_at=date.fromisoformat(str(r[4])), department=str(r[5]),
+                                      deadline=date.fromisoformat(str(r[6])), fix_days=int(r[7]))
+            for r in self.db.execute(
+                "SELECT finding_id, item, rule, first_seen_run, first_seen_at, department, deadline, fix_days"
+                " FROM follow_ups WHERE site=? ORDER BY item, first_seen_run, rule", (site,))
+        }
+
+    def record_changes(self, site: str, changes: Sequence[StoredChange], *,
+                       rechecks: Sequence[Recheck] = ()) -> None:
+        """Append state changes (and schedule 复核) in one transaction: all of them or none."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO follow_up_changes (site, finding_id, at, author, state, note, until, measures,"
+                " responsible, planned, source, run_id, answer_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(site, c.finding_id, c.at.isoformat(), c.author, c.state, c.note, _iso(c.until), c.measures,
+                  c.responsible, _iso(c.planned), c.source, c.run_id, c.answer_key) for c in changes],
+            )
+            db.executemany(
+                "INSERT INTO rechecks (site, item, finding_id, scheduled_at, author) VALUES (?,?,?,?,?)",
+                [(site, r.item, r.finding_id, r.scheduled_at.isoformat(), r.author) for r in rechecks],
+            )
+
+    def changes(self, site: str) -> dict[str, list[StoredChange]]:
+        """Every finding's changes of state, oldest first."""
+        out: dict[str, list[StoredChange]] = {}
+        for r in self.db.execute(
+            "SELECT finding_id, at, author, state, note, until, measures, responsible, planned, source, run_id,"
+            " answer_key FROM follow_up_changes WHERE site=? ORDER BY id", (site,)
+        ):
+            at = _datetime(str(r[1]))
+            assert at is not None
+            out.setdefault(str(r[0]), []).append(StoredChange(
+                finding_id=str(r[0]), at=at, author=str(r[2]), state=str(r[3]), note=str(r[4]), until=_date(r[5]),
+                measures=str(r[6]), responsible=str(r[7]), planned=_date(r[8]), source=str(r[9]),
+                run_id=r[10] if isinstance(r[10], int) else None, answer_key=str(r[11])))
+        return out
+
+    def pending_rechecks(self, site: str) -> list[Recheck]:
+        """Items scheduled for a 复核 that no scored run has judged since."""
+        out = []
+        for r in self.db.execute("SELECT item, finding_id, scheduled_at, author FROM rechecks"
+                                 " WHERE site=? AND done_run IS NULL ORDER BY item, id", (site,)):
+            at = _datetime(str(r[2]))
+            assert at is not None
+            out.append(Recheck(item=int(r[0]), finding_id=str(r[1]), scheduled_at=at, author=str(r[3])))
+        return out
+
+    def rechecks_done(self, site: str, items: Iterable[int], run_id: int) -> None:
+        """The 复核 of these items took place in run `run_id`."""
+        with self.transaction() as db:
+            db.executemany("UPDATE rechecks SET done_run=? WHERE site=? AND item=? AND done_run IS NULL",
+                           [(run_id, site, item) for item in items])
 
     # -- housekeeping -------------------------------------------------------------------------------
 

@@ -23,8 +23,7 @@ from markupsafe import Markup, escape
 from auditor.atomic import atomic_write
 from auditor.lifecycle import FollowUp, State, derived_follow_ups
 from auditor.models import Finding, RunState, Verdict
-from auditor.results import AuditResult, DepartmentResult, ItemResult, score
-from auditor.rules.site import SITE_RULES
+from auditor.results import VETO_GRADE, AuditResult, DepartmentResult, ItemResult, score
 from reports.common import (
     STATUS_COLOUR,
     TrendPoint,
@@ -44,7 +43,7 @@ from reports.common import (
 )
 from reports.history import Change, diff, summary_line
 from reports.scorecard import DEFAULT_FIX_DAYS, Scorecard, build_scorecards
-from reports.xlsx import write_scorecard_xlsx
+from reports.xlsx import SCHOOL_LEDGER, write_scorecard_xlsx
 
 _HERE = Path(__file__).parent
 SCORECARD_DIR = "scorecards"
@@ -115,29 +114,27 @@ def render_scorecard_html(card: Scorecard) -> str:
 
 
 def render_scorecards(result: AuditResult, history: Sequence[AuditResult], out_dir: Path | str,
-                      fix_days: int = DEFAULT_FIX_DAYS) -> list[Path]:
-    """Write `scorecards/NN-部门.html` and `.xlsx` for each department; returns the paths (HTML, XLSX
-    alternating, in catalogue order)."""
+                      fix_days: int = DEFAULT_FIX_DAYS,
+                      follow_ups: Mapping[str, FollowUp] | None = None) -> list[Path]:
+    """Write `scorecards/NN-部门.html` and `.xlsx` (its 整改台账) for each department; returns the paths
+    (HTML, XLSX alternating, in catalogue order). With `follow_ups` the deadlines and states are the
+    stored ones (auditor.lifecycle), else they are derived."""
     folder = Path(out_dir) / SCORECARD_DIR
     folder.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
-    for card in build_scorecards(result, history, fix_days):
+    for card in build_scorecards(result, history, fix_days, follow_ups):
         html_path = folder / f"{card.stem}.html"
         with atomic_write(html_path) as tmp:
             tmp.write_text(render_scorecard_html(card), encoding="utf-8")
         xlsx_path = folder / f"{card.stem}.xlsx"
-        write_scorecard_xlsx(card, xlsx_path)
+        write_scorecard_xlsx(card, xlsx_path, follow_ups)
         paths += [html_path, xlsx_path]
     return paths
 
 
-#: Site rules that fail the whole site (国办's 单项否决): shown apart, first.
-VETO_RULES = frozenset(r.id for r in SITE_RULES if r.veto)
-
-
 def split_veto(findings: Sequence[Finding]) -> tuple[list[Finding], list[Finding]]:
-    """The site's findings in two tiers: the veto rules, then the others."""
-    return [f for f in findings if f.rule in VETO_RULES], [f for f in findings if f.rule not in VETO_RULES]
+    """The site's findings in two tiers: its 单项否决 failures, then the others."""
+    return [f for f in findings if f.veto], [f for f in findings if not f.veto]
 
 
 def render_owner_card(result: AuditResult, out_dir: Path | str) -> Path | None:
@@ -191,7 +188,6 @@ def pass_rate(result: AuditResult) -> str:
 TREND_RUNS = 8
 
 #: The whole-school 整改台账, written beside the dashboard by the ledger writer.
-SCHOOL_LEDGER = "全校整改台账.xlsx"
 
 #: States in which nothing is left for the department to do: the finding is fixed or justified.
 SETTLED = frozenset({State.FIXED, State.EXPLAINED})
@@ -360,6 +356,8 @@ def render_dashboard(result: AuditResult, history: Sequence[AuditResult], out_di
         school_ledger_name=SCHOOL_LEDGER,
         trend_svg=trend_svg(overall_trend(result, history), width=540, title="总体得分趋势"),
         site_tiers=split_veto(result.site_findings),
+        item_vetoes=[(it, f) for it in result.items for f in it.vetoes],
+        veto_grade=VETO_GRADE,
         owner_href=(f"{SCORECARD_DIR}/{quote(safe_filename(0, result.site_owner.name))}.html"
                     if result.site_owner else ""),
     )

@@ -112,7 +112,11 @@ def _summary(result: AuditResult, dep: DepartmentResult) -> tuple[str, str]:
             lines.append(f"  ({it.item}) {it.short_name} — {it.status.label}：{message}{carried}  {it.url}")
     else:
         lines.append("本部门负责的事项本次均无问题。")
-    lines += ["", "完整成绩单（含证据、首次发现日期和整改期限）见附件。", "", "—— xxgk-auditor 自动发送"]
+    lines += ["", "完整成绩单（含证据、首次发现日期和整改期限）见附件。"]
+    if problems:
+        lines.append("附件 Excel 文件的第一张工作表是本部门的整改台账：请在黄底各列填写整改措施、责任人、计划完成时间，"
+                     "并从下拉列表选择完成情况（已完成的将安排复核），问题编号请勿修改，填好后交回。")
+    lines += ["", "—— xxgk-auditor 自动发送"]
     text = "\n".join(lines)
     html = "<html><body>" + "".join(
         f"<p>{escape(line)}</p>" if line else "" for line in lines

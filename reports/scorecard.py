@@ -6,12 +6,13 @@ built here from the `AuditResult` and the renderers only lay it out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 # The engine's calendar: one definition of a working day (调休 included) for deadlines and fix-by dates.
 from auditor.calendar import add_working_days
+from auditor.lifecycle import FollowUp, State
 from auditor.models import Finding, Verdict
 from auditor.results import AuditResult, DepartmentResult, ItemResult
 from reports.common import (
@@ -81,8 +82,20 @@ def _deciding(item: ItemResult) -> tuple[Finding, ...]:
     return decisive + others
 
 
+def _followed(item: ItemResult, follow_ups: Mapping[str, FollowUp]) -> tuple[date | None, bool] | None:
+    """The item's deadline as frozen when its problems were first followed (the earliest of them) and
+    whether one is 逾期 (an explained or reported-fixed problem is not); None when none is followed."""
+    mine = [fu for fu in follow_ups.values() if fu.item == item.item]
+    if not mine:
+        return None
+    return min(fu.deadline for fu in mine), any(fu.state is State.OVERDUE for fu in mine)
+
+
 def build_scorecards(result: AuditResult, history: Sequence[AuditResult] = (),
-                     fix_days: int = DEFAULT_FIX_DAYS) -> list[Scorecard]:
+                     fix_days: int = DEFAULT_FIX_DAYS,
+                     follow_ups: Mapping[str, FollowUp] | None = None) -> list[Scorecard]:
+    """Every department's scorecard; with `follow_ups` (auditor.lifecycle) the fix-by dates are the
+    stored, frozen deadlines and 已逾期 follows the problems' states, else both are computed here."""
     cards = []
     by_number = {it.item: it for it in result.items}
     for index, dep in enumerate(result.departments, start=1):
@@ -91,9 +104,13 @@ def build_scorecards(result: AuditResult, history: Sequence[AuditResult] = (),
             item = by_number[number]
             seen = first_seen(item, result, history)
             fix_by = add_working_days(seen.on, fix_days) if seen else None
+            overdue = fix_by is not None and result.as_of > fix_by
+            followed = _followed(item, follow_ups) if follow_ups is not None and seen else None
+            if followed is not None:
+                fix_by, overdue = followed
             rows.append(
                 Row(item=item, findings=_deciding(item), first_seen=seen, fix_by=fix_by,
-                    overdue=fix_by is not None and result.as_of > fix_by, lead=item.departments[0] == dep.name)
+                    overdue=overdue, lead=item.departments[0] == dep.name)
             )
         # Problems first, worst first, so the clerk reads what to do before what is fine.
         order = {Verdict.FAIL: 0, Verdict.WARN: 1, Verdict.INCONCLUSIVE: 2, Verdict.PASS: 3}

@@ -242,3 +242,24 @@ def test_evidence_urls_are_one_per_line(audit: Audit) -> None:
     row = page.get_element_by_id(f"item-{multi[0]['item']}")
     lines = row.xpath('.//span[@class="lines"]/span[@class="line"]')
     assert len(lines) >= 2 and all("http" in line.text_content() for line in lines)
+
+
+def test_vetoes_stand_first_and_grade_the_site_and_their_lead(audit: Audit, tmp_path: Path) -> None:
+    """A published ID-number list is a 单项否决: listed before the overdue problems with its lead department,
+    the site graded 不合格 beside its score, and the lead's row in the departments table says so."""
+    vetoed = {(it["item"], it["departments"][0]) for it in audit.findings["items"]
+              for f in it["findings"] if f.get("veto")}
+    assert vetoed  # the sample site publishes ID numbers, or this test says nothing
+    page = _dom(tmp_path, audit.url(f"dept={quote(GRAD_SCHOOL)}"))
+    sections = [s.get("id") for s in page.xpath("//main/section")]
+    assert sections.index("vetoes") < sections.index("overdue-section")
+    rows = _rows(page, "veto-table")
+    listed = {(int(re.search(r"\((\d+)\)", r.xpath("./td")[1].text_content()).group(1)),
+               r.xpath("./td")[0].text_content().strip()) for r in rows}
+    assert listed == vetoed
+    assert all(GRAD_SCHOOL in r.xpath("./td")[0].text_content() for r in _shown(rows))
+    assert page.get_element_by_id("site-grade").text_content() == "不合格"
+    leads = {dept for _, dept in vetoed}
+    for row in _rows(page, "department-table"):
+        graded = "单项否决" in row.xpath("./td")[1].text_content()
+        assert graded == (row.get("data-name") in leads), row.get("data-name")

@@ -21,9 +21,11 @@ from auditor import __version__
 from auditor.cli.catalogue import catalogue_group
 from auditor.cli.checklist import checklist_group
 from auditor.cli.common import die
+from auditor.cli.followup import finding_group, ledger_group, recheck
 from auditor.config import Config, ConfigError, load_config
 from auditor.exits import CommandError, ExitStatus
 from auditor.findings import write_findings
+from auditor.lifecycle import record_run
 from auditor.runner import (
     AuditRequest,
     CrawlRequest,
@@ -34,6 +36,7 @@ from auditor.runner import (
     exit_status,
     load_evaluated,
     open_site,
+    print_effects,
     print_inspected,
     print_summary,
     render_reports,
@@ -108,6 +111,9 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 cli.add_command(checklist_group, "checklist")
 cli.add_command(catalogue_group, "catalogue")
+cli.add_command(finding_group, "finding")
+cli.add_command(ledger_group, "ledger")
+cli.add_command(recheck, "recheck")
 
 
 # -- crawl ------------------------------------------------------------------------------------------
@@ -174,6 +180,10 @@ def evaluate(ctx: _Context, run_id: int | None, as_of: str | None, out: str | No
 
     with ctx.open_store(db) as store:
         result = evaluate_run(store, run_id, _parse_as_of(as_of), site_ref)
+        if len(store.evaluations(result.run.id)) == 1:
+            # A crawl judged for the first time follows its problems up like `auditor run`; a re-judgement
+            # (another as-of date, newer rules) is no new look at the site and closes nothing.
+            print_effects(record_run(store, result, ctx.config.output.fix_days), Console())
         if out:
 
             path = write_findings(result, Path(out))
@@ -198,10 +208,11 @@ def report(ctx: _Context, run_id: int | None, out: str, email: bool, fix_days: i
 
     with ctx.open_store(db) as store:
         result, history = load_evaluated(store, run_id, site_ref, evaluation_id)
-        paths = render_reports(result, history, Path(out), fix_days or ctx.config.output.fix_days)
-        Console().print(f"dashboard: {paths.dashboard}")
+        days = fix_days or ctx.config.output.fix_days
+        paths = render_reports(result, history, Path(out), days, store)
+        Console().print(f"dashboard: {paths.dashboard}  ·  整改台账 ledger: {paths.ledger}", highlight=False)
         if email:
-            send_email(result, paths, ctx.config, Console())
+            send_email(result, paths, ctx.config, Console(), db=store.path, fix_days=days)
 
 
 # -- inspect --------------------------------------------------------------------------------------------
