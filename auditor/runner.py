@@ -653,7 +653,10 @@ def draft_annual_section(store: Store, year: str, site_ref: str, out: Path, cons
         raise CommandError(f"no evaluated run of {site.id} in {store.path} is dated in {academic} "
                            f"({academic.start} – {academic.end}); "
                            + (f"years with runs: {', '.join(years)}" if years else "run `auditor run` first"))
-    docx_path, md_path = draft_annual(results, year, site.name, out)
+    # The year's problems as the record stands now; 逾期 counted at the year's last audit.
+    last = max(r.as_of for r in results if r.as_of in academic)
+    docx_path, md_path = draft_annual(results, year, site.name, out,
+                                      follow_ups=site_follow_ups(store, site.id, last))
     console.print(f"年度报告检查部分 annual section: {docx_path}  {md_path}", highlight=False)
 
 

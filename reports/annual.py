@@ -14,7 +14,7 @@ that leaks it, and no crawled text at all, only the catalogue's item names and o
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -40,6 +40,7 @@ from lxml import etree
 
 from auditor.atomic import atomic_write
 from auditor.calendar import add_working_days, working_days_between
+from auditor.lifecycle import FollowUp, State
 from auditor.models import Finding, RuleKind, Verdict
 from auditor.results import VETO_GRADE, AuditResult, ItemResult
 from reports.common import clean, fmt_score, safe_href
@@ -126,6 +127,10 @@ def episodes(scored: Sequence[AuditResult]) -> list[Episode]:
 
 
 
+#: States only a department that had the notice reaches: the notice itself and its answers.
+_HEARD = frozenset({State.NOTIFIED, State.ACKNOWLEDGED, State.IN_PROGRESS, State.AWAITING_RECHECK, State.EXPLAINED})
+
+
 @dataclass(frozen=True)
 class SupervisionRecord:
     """What was done about the problems during the year, as counted from the record (项次).
@@ -134,7 +139,7 @@ class SupervisionRecord:
     sent. The life-cycle store (notices, answers, 情况说明) can pass its own counts; without them the
     default is what the audit record alone shows (`from_runs`)."""
 
-    notified: int  # problems notified to their departments
+    notified: int  # problems notified to their departments (or answered by them, which shows they were)
     in_progress: int  # departments say they are working on it
     fixed: int  # found fixed by a later audit
     rechecked: int  # 复核 runs (re-checks of reported fixes)
@@ -156,6 +161,23 @@ class SupervisionRecord:
             overdue = sum(1 for e in summary.still_open if add_working_days(e.first_seen, fix_days) < last.as_of)
         return cls(notified=0, in_progress=0, fixed=fixed, rechecked=sum(1 for r in summary.runs if r.rechecked),
                    explained=0, overdue=overdue)
+
+    @classmethod
+    def from_follow_ups(cls, summary: AnnualSummary, follow_ups: Mapping[str, FollowUp]) -> SupervisionRecord:
+        """What the life-cycle record holds about the problems the year's audits found: notified (or
+        answered), in hand, closed by a later audit, explained; their states as the record stands now,
+        so a draft written in the autumn reports the fixes made since. Re-checks are the year's 复核
+        runs. With nothing followed up, the runs alone (`from_runs`)."""
+        runs = {r.run.id for r in summary.runs}
+        ours = [fu for fu in follow_ups.values() if fu.first_seen_run in runs]
+        if not ours:
+            return cls.from_runs(summary)
+        return cls(notified=sum(1 for fu in ours if any(c.state in _HEARD for c in fu.history)),
+                   in_progress=sum(1 for fu in ours if fu.state is State.IN_PROGRESS),
+                   fixed=sum(1 for fu in ours if fu.state is State.FIXED),
+                   rechecked=sum(1 for r in summary.runs if r.rechecked),
+                   explained=sum(1 for fu in ours if fu.state is State.EXPLAINED),
+                   overdue=sum(1 for fu in ours if fu.days_overdue > 0))
 
 
 @dataclass(frozen=True)
@@ -370,7 +392,9 @@ def parts(s: AnnualSummary, record: SupervisionRecord) -> list[Part]:
 def _follow_up(record: SupervisionRecord) -> str:
     """What was done about the problems: only what the record shows happened."""
     if record.notified <= 0:
-        return "上述问题的整改通知尚未发出（待通知）；通知发出并经复核后，据实补记各部门整改情况。"
+        return ("上述问题的整改通知尚未发出（待通知）"
+                + (f"；其后的检查中已有{record.fixed}项问题不再出现" if record.fixed else "")
+                + "；通知发出并经复核后，据实补记各部门整改情况。")
     counts = [f"{word}{n}项" for word, n in (("整改中", record.in_progress), ("已整改", record.fixed),
                                             ("提交情况说明", record.explained)) if n]
     return (f"信息公开领导小组办公室已向相关部门发出整改通知{record.notified}项次，已督促相关部门限期整改"
@@ -718,11 +742,14 @@ def _items_table(doc: DocxDocument, s: AnnualSummary, latest: AuditResult) -> No
 
 
 def draft_annual(results: Sequence[AuditResult], year: str, site_name: str, out_dir: Path | str,
-                 record: SupervisionRecord | None = None) -> tuple[Path, Path]:
+                 record: SupervisionRecord | None = None,
+                 follow_ups: Mapping[str, FollowUp] | None = None) -> tuple[Path, Path]:
     """Write `<year>-信息公开监督检查情况.docx` and `.md` from the runs whose as-of date falls in the year;
-    `record` counts the year's notices and answers (default: what the runs alone record)."""
+    `record` counts the year's notices and answers, else the problems' `follow_ups` (auditor.lifecycle)
+    do, else what the runs alone record."""
     s = summarise(results, year, site_name)
-    record = record or SupervisionRecord.from_runs(s)
+    record = record or (SupervisionRecord.from_follow_ups(s, follow_ups) if follow_ups is not None
+                        else SupervisionRecord.from_runs(s))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{s.year.first}-{s.year.first + 1}-{SECTION_TITLE}"

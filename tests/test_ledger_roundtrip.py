@@ -320,3 +320,20 @@ def test_the_command_line_moves_a_finding_along_and_keeps_who_did_what(loop: Loo
     assert "逾期" not in on_time.stdout and "新发现" in on_time.stdout
     unknown_dep = run("list", "--department", "不存在的处")
     assert unknown_dep.returncode == 2
+
+
+def test_the_annual_section_states_the_follow_up_the_record_holds(loop: Loop) -> None:
+    """After one 整改 → 复核 cycle the annual draft counts what the record holds: the problems answered in
+    the ledgers (so notified), the one a 复核 closed, the one still in hand, the 情况说明 and the re-check;
+    before any answer, the same year's draft says notification is pending and claims no follow-up."""
+    def drafted(db: Path, out: str) -> str:
+        proc = auditor(loop.tmp, db, "annual", "--year", "2018-2019", "--out", str(loop.tmp / out))
+        assert proc.returncode == 0, proc.stderr
+        return next((loop.tmp / out).glob("*.md")).read_text(encoding="utf-8")
+
+    after = drafted(loop.db, "annual-after")
+    assert "发出整改通知4项次" in after and "已督促相关部门限期整改" in after
+    for words in ("整改中2项", "已整改1项", "提交情况说明1项", "开展复核1次"):
+        assert words in after, words
+    before = drafted(loop.after_audit, "annual-before")
+    assert "整改通知尚未发出" in before and "已督促" not in before
