@@ -203,6 +203,10 @@ class CrawlPolicy:
     #: Links of one page recorded and checked (content and furniture together): a 友情链接 directory of
     #: 100,000 links must not cost the night its memory. The page's record says where the cut was.
     max_links_per_page: int = 2000
+    #: Rows of one list page recorded (and followed): a column listing 100,000 articles on one page costs
+    #: no more than this. The page's record says where the cut was; findings that would need the rest
+    #: (this year's edition not among the rows kept, say) are inconclusive, never a department's fault.
+    max_entries_per_page: int = 5000
 
 
 @dataclass(frozen=True)

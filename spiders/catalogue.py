@@ -28,12 +28,14 @@ from twisted.python.failure import Failure
 from auditor import __version__
 from auditor.models import (
     TLS_UNVERIFIED_STAT,
+    Cut,
     Entry,
     FetchStatus,
     FoundDate,
     Link,
     LinkVia,
     Page,
+    PageCuts,
     PageKind,
     PageRole,
     RunState,
@@ -454,18 +456,24 @@ class CatalogueSpider(scrapy.Spider):
     async def _record_html(self, url: str, node: _Node, response: Response, text: str) -> AsyncIterator[Any]:
         site_item = self._site_item(node)
         try:
-            extract = await self.workers.extract(text, response.url, site_item.selectors if site_item else None)
+            extract = await self.workers.extract(text, response.url, site_item.selectors if site_item else None,
+                                                 max_links=self.policy.max_links_per_page,
+                                                 max_entries=self.policy.max_entries_per_page)
         except ExtractionFailed as exc:
             # The page answered but could not be read: evidence of the answer, no verdict on its content.
             for out in self._record_plain(url, node, response, status=FetchStatus.UNREADABLE,
                                           error=f"页面无法解析：{exc}"):
                 yield out
             return
-        links = len(extract.links) + len(extract.furniture_links)
-        cut = (f"链接过多：只记录并检查了前 {self.policy.max_links_per_page} 个（truncated at "
-               f"{self.policy.max_links_per_page} of {links}）") if links > self.policy.max_links_per_page else ""
+        # The reader kept at most the bounds; the record says what they cut (auditor.models.PageCuts).
+        kept_content = len(extract.links)
+        cuts = PageCuts(
+            links=Cut(kept_content + len(extract.furniture_links), extract.links_found),
+            content=Cut(kept_content, extract.content_links_found),
+            entries=Cut(len(extract.entries), extract.entries_found),
+        )
         page = replace(
-            self._base_page(url, node, response, FetchStatus.OK, cut),
+            self._base_page(url, node, response, FetchStatus.OK, cuts.note()),
             kind=extract.kind,
             title=extract.title,
             text=extract.text,
@@ -522,7 +530,7 @@ class CatalogueSpider(scrapy.Spider):
         for a in (*extract.attachments, *extract.embedded):
             yield from self._follow(a.url, PageRole.ATTACHMENT, items, parent=url, depth=depth, text=a.name,
                                     via=LinkVia.ATTACHMENT)
-        budget = self.policy.max_links_per_page  # the page record says "truncated at N of K" (_record_html)
+        budget = self.policy.max_links_per_page  # the reader cut already; the record says so (_record_html)
         for links, via in ((extract.links, LinkVia.CONTENT), (extract.furniture_links, LinkVia.FURNITURE)):
             kept, budget = links[:max(0, budget)], budget - len(links)
             for link in kept:
