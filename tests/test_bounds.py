@@ -21,6 +21,7 @@ from hostile import HostileServer, article_page, html, list_page, run_auditor, w
 from test_rules_support import Crawl, annual_report, column, fees, findings, open_store, tenders
 
 from auditor.models import Cut, FetchStatus, Page, PageCuts, PageKind, PageRole, Verdict
+from auditor.nights import load_history
 from spiders.extract import extract_page
 
 AS_OF = date(2018, 11, 30)
@@ -192,3 +193,18 @@ def test_a_crawl_records_bounded_rows_and_links_and_blames_nobody_for_the_rest(t
     broken = by[(18, "links.broken-links")]
     assert broken["status"] == "inconclusive", broken["message"]
     assert f"只检查了前 {max_links} 个链接（共 {links} 个）" in broken["message"]
+
+
+def test_a_night_that_read_a_cut_list_did_not_read_all_of_it(tmp_path: Path) -> None:
+    """The rules that compare nights take an entry missing from a list as evidence only on a night that read
+    the list whole (or back to the entry's date): a list cut by the bound is no such night."""
+    nights = {}
+    for cut in (False, True):
+        crawl = Crawl.begin(open_store(tmp_path / str(cut)))
+        crawl.catalogue(13, error=_cut_note(entries=(2, 900)) if cut else "")
+        crawl.entry(13, "2018年拟录取名单", date(2018, 5, 20), n=1)
+        run = crawl.finish()
+        history = load_history(crawl.store, "ustb", run, AS_OF, [13])
+        nights[cut] = history.items[13].tonight
+    assert nights[False].complete and nights[False].covers(date(2010, 1, 1))
+    assert not nights[True].complete and not nights[True].covers(date(2018, 5, 1))  # older than the rows kept
