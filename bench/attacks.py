@@ -83,8 +83,8 @@ def rows100k(site: HostileServer, tmp: Path) -> str:
     return f"crawl {status} {secs:.1f}s {rss / 1e6:.0f}MB, {entries} rows stored; {_status(db, site.url('/index/list.htm'))}"
 
 
-def robots13mb(site: HostileServer, tmp: Path) -> str:
-    rules = "".join(f"Disallow: /p{i}/x{i}*.htm\n" for i in range(400_000))
+def robots13mb(site: HostileServer, tmp: Path, n_rules: int = 400_000) -> str:
+    rules = "".join(f"Disallow: /p{i}/x{i}*.htm\n" for i in range(n_rules))
     site.route("/robots.txt", html(b"User-agent: *\n" + rules.encode(), content_type="text/plain"))
     pages = [(f"/ok/article/{i}", f"公告{i}", "2018-06-01") for i in range(1000)]
     site.route("/big/list.htm", html(list_page("大栏目", pages)))
@@ -229,6 +229,7 @@ ATTACKS: dict[str, Attack] = {
     "links100k": links100k,
     "rows100k": rows100k,
     "robots13mb": robots13mb,
+    "robotssmall": lambda site, tmp: robots13mb(site, tmp, 10),  # the control: the same crawl, 10 rules
     "slowparse": _pytest("test_workers_timeout.py"),
     "stall": _pytest("test_watchdog.py::test_a_crawl_without_progress_is_ended_as_interrupted_with_exit_4"),
     "redirectloop": redirectloop,
