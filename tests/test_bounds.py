@@ -104,6 +104,15 @@ def test_most_articles_broken_fails_only_when_most_of_the_whole_list_is_broken(t
     assert f.status is Verdict.WARN and "只记录了前 3 条（共 10 条）" in f.message, f.message
 
 
+def test_most_articles_broken_still_fails_when_the_broken_ones_are_most_of_all_rows(tmp_path: Path) -> None:
+    crawl = Crawl.begin(open_store(tmp_path))
+    crawl.catalogue(18, error=_cut_note(entries=(3, 5)))
+    for n in (1, 2, 3):
+        crawl.entry(18, f"公告{n}", date(2018, 11, 1), n=n, status=FetchStatus.HTTP_ERROR, http_status=404)
+    f = findings(crawl.store, crawl.finish(), tenders(), AS_OF)["presence.details-reachable"]
+    assert f.status is Verdict.FAIL, f.message  # 3 broken of 5 rows whatever the 2 unread ones are
+
+
 def test_a_record_written_before_the_content_count_still_reads_as_cut() -> None:
     old = Page(url="http://a/", role=PageRole.CATALOGUE, status=FetchStatus.OK,
                error="链接过多：只记录并检查了前 2000 个（truncated at 2000 of 100003）")

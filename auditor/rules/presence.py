@@ -189,7 +189,7 @@ class NotBlank(Rule):
             return None
         if ctx.evidence.entries:
             cut = ctx.evidence.unread.entries
-            count = cut.found if cut is not None else len(ctx.evidence.entries)
+            count = len(ctx.evidence.entries) + (cut.found - cut.kept if cut is not None else 0)
             return self.finding(ctx, Verdict.PASS, f"栏目共有{count}条内容",
                                 evidence=ColumnContent(entries=count))
         if ctx.evidence.set_aside:
@@ -256,7 +256,7 @@ class DetailsReachable(Rule):
         evidence = replace(evidence, urls=tuple(f"{describe_failure(p)} {p.url}" for p in broken))
         # "Most of the articles" is a claim about the whole list: with rows left out it holds only when the
         # broken ones are most of all the rows the list had.
-        whole = max(len(judged), cut.found) if cut is not None else len(judged)
+        whole = len(judged) + (cut.found - cut.kept if cut is not None else 0)
         status = Verdict.FAIL if len(broken) * 2 > whole else Verdict.WARN
         return self.finding(
             ctx, status,
