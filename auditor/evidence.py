@@ -17,7 +17,18 @@ from urllib.parse import urlsplit
 
 from auditor.calendar import CHINA
 from auditor.editions import TitlePeriod, title_period
-from auditor.models import SITE_ITEM, TLS_UNVERIFIED_STAT, Entry, Link, LinkVia, Page, PageKind, PageRole
+from auditor.models import (
+    SITE_ITEM,
+    TLS_UNVERIFIED_STAT,
+    Cut,
+    Entry,
+    Link,
+    LinkVia,
+    Page,
+    PageCuts,
+    PageKind,
+    PageRole,
+)
 from auditor.store import Store
 
 
@@ -103,6 +114,34 @@ class Edition:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """What the crawl's per-page bounds left out of an item's own pages (summed over them): content links
+    not checked, list rows not recorded (so neither were their articles and files). Findings that would
+    rest on the missing part must not be drawn: no department is blamed for our bound."""
+
+    links: Cut | None = None
+    entries: Cut | None = None
+
+    @property
+    def any(self) -> bool:
+        return self.links is not None or self.entries is not None
+
+    def words(self) -> str:
+        """What was left out, in a clerk's words ("" when nothing was)."""
+        parts = []
+        if self.entries is not None:
+            parts.append(f"栏目列表只记录了前 {self.entries.kept} 条（共 {self.entries.found} 条），其余条目及其页面未检查")
+        if self.links is not None:
+            parts.append(f"只检查了前 {self.links.kept} 个链接（共 {self.links.found} 个）")
+        return "；".join(parts)
+
+
+def _sum_cuts(cuts: list[Cut]) -> Cut | None:
+    cut = [c for c in cuts if c.cut]
+    return Cut(sum(c.kept for c in cut), sum(c.found for c in cut)) if cut else None
+
+
+@dataclass(frozen=True)
 class ItemEvidence:
     """The pages, entries and links recorded for one item in one run."""
 
@@ -155,6 +194,19 @@ class ItemEvidence:
 
     def page(self, url: str) -> Page | None:
         return self._by_key.get(url_key(url))
+
+    @cached_property
+    def unread(self) -> Unread:
+        """What the per-page bounds cut from the item's own pages (its content links; its lists' rows)."""
+        links: list[Cut] = []
+        entries: list[Cut] = []
+        for p in self.content_pages:
+            cuts = PageCuts.of(p)
+            if cuts.content is not None:
+                links.append(cuts.content)
+            if cuts.entries is not None and p.role in (PageRole.CATALOGUE, PageRole.LIST):
+                entries.append(cuts.entries)
+        return Unread(_sum_cuts(links), _sum_cuts(entries))
 
     def attachments_of(self, url: str) -> tuple[Page, ...]:
         """Files found on a page (a PDF-only report's body lives here)."""

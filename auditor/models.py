@@ -202,6 +202,58 @@ class Run:
 
 
 @dataclass(frozen=True)
+class Cut:
+    """A per-page bound that cut: `kept` of `found` were recorded; the rest were neither recorded nor checked."""
+
+    kept: int
+    found: int
+
+    @property
+    def cut(self) -> bool:
+        return self.found > self.kept
+
+
+_LINKS_CUT = re.compile(r"(?<!entries )truncated at (\d+) of (\d+)(?:; content links (\d+) of (\d+))?")
+_ENTRIES_CUT = re.compile(r"entries truncated at (\d+) of (\d+)")
+
+
+@dataclass(frozen=True)
+class PageCuts:
+    """What the per-page bounds (`policy.max_links_per_page`, `policy.max_entries_per_page`) left out of one
+    page's record. Written into the page's `error` (a sentence for people with "truncated at N of K" for
+    machines) and read back from it here, so the spider and the rules share one spelling."""
+
+    links: Cut | None = None  # every link of the page: its content's first, then its furniture's
+    content: Cut | None = None  # the links of the page's own content (the item's; the rest is the site's)
+    entries: Cut | None = None  # the rows of its list
+
+    def note(self) -> str:
+        """The page record's words; "" when nothing was cut."""
+        parts = []
+        if self.links is not None and self.links.cut:
+            content = self.content or Cut(0, 0)
+            parts.append(f"链接过多：只记录并检查了前 {self.links.kept} 个，共 {self.links.found} 个（truncated at "
+                         f"{self.links.kept} of {self.links.found}; content links {content.kept} of {content.found}）")
+        if self.entries is not None and self.entries.cut:
+            parts.append(f"列表条目过多：只记录了前 {self.entries.kept} 条，共 {self.entries.found} 条（entries "
+                         f"truncated at {self.entries.kept} of {self.entries.found}）")
+        return "；".join(parts)
+
+    @classmethod
+    def of(cls, page: Page) -> PageCuts:
+        """The cuts a page's record states (none for a page that was not read)."""
+        if not page.error or "truncated at" not in page.error:
+            return cls()
+        links = content = entries = None
+        if (m := _LINKS_CUT.search(page.error)) is not None:
+            links = Cut(int(m[1]), int(m[2]))
+            content = Cut(int(m[3]), int(m[4])) if m[3] is not None else links
+        if (m := _ENTRIES_CUT.search(page.error)) is not None:
+            entries = Cut(int(m[1]), int(m[2]))
+        return cls(links, content, entries)
+
+
+@dataclass(frozen=True)
 class Page:
     """Raw evidence: one URL as fetched in one run."""
 

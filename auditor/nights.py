@@ -176,6 +176,10 @@ def load_history(store: Store, site: str, run_id: int, as_of: date, items: Itera
                     counts = probes.setdefault((day, host), [0, 0])
                     counts[0] += 1
                     counts[1] += fault_of(status, http_status) is Fault.SITE
+            # A list whose rows the per-page bound cut was not read whole, as if later pages were bounded.
+            for _url, page_items in store.cut_lists(rid):
+                for n in numbers.intersection(page_items):
+                    bounded[n][day] = True
             template = learn_template(store, rid)
             for e in store.entries(rid):
                 if e.item not in numbers or e.list_url in template.lists:

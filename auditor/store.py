@@ -889,6 +889,19 @@ class Store:
             )
         ]
 
+    def cut_lists(self, run_id: int) -> list[tuple[str, tuple[int, ...]]]:
+        """The pages of a run whose list rows a per-page bound cut ("entries truncated at", PageCuts), with
+        their items: a night that read such a list did not read all of it."""
+        return [
+            (str(r[0]), tuple(sorted(int(i) for i in str(r[1] or "").split(",") if i)))
+            for r in self.db.execute(
+                "SELECT p.url, (SELECT group_concat(item) FROM page_items i INDEXED BY page_items_url"
+                " WHERE i.run_id=p.run_id AND i.url=p.url) FROM pages p"
+                " WHERE p.run_id=? AND p.error LIKE '%entries truncated at%'",
+                (run_id,),
+            )
+        ]
+
     def page_counts(self, run_id: int) -> dict[FetchStatus, int]:
         """How many pages of a run ended in each fetch status, without loading their texts."""
         return {

@@ -210,6 +210,10 @@ class CrawlPolicy:
     #: Pages one click from the university's home page read by the home-page check (those whose link
     #: mentions 信息公开/公开/xxgk first): enough for a portal's menus, never the whole portal.
     max_home_links: int = 30
+    #: Rows of one list page recorded (and followed): a column listing 100,000 articles on one page costs
+    #: no more than this. The page's record says where the cut was; findings that would need the rest
+    #: (this year's edition not among the rows kept, say) are inconclusive, never a department's fault.
+    max_entries_per_page: int = 5000
 
 
 @dataclass(frozen=True)

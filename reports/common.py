@@ -59,6 +59,8 @@ EVIDENCE_LABELS: dict[str, str] = {
     "blank": "空白栏目数", "veto_at": "否决线", "items": "事项", "home": "学校主页", "target": "信息公开网",
     "clicks": "点击次数", "via": "经由页面", "hosts": "主机", "probes": "请求次数", "failed": "失败次数",
     "share": "失败比例", "since": "起始日期", "gap": "记录空缺的日期",
+    # what the crawl's per-page bounds left unchecked (docs/security.md, "Bounds that say so")
+    "partial": "未检查部分",
 }
 
 #: Evidence values that are the engine's codes rather than words, per key, in words a clerk reads.

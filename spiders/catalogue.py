@@ -31,12 +31,14 @@ from auditor.models import (
     DISCLOSURE_HINT,
     SITE_ITEM,
     TLS_UNVERIFIED_STAT,
+    Cut,
     Entry,
     FetchStatus,
     FoundDate,
     Link,
     LinkVia,
     Page,
+    PageCuts,
     PageKind,
     PageRole,
     RunState,
@@ -380,6 +382,7 @@ class CatalogueSpider(scrapy.Spider):
             return
         body_text = _decoded(response) if isinstance(response, TextResponse) else ""
         waf = waf_reason(response.status, body_text)
+        del body_text  # a page of megabytes is a string twice its size: the reader decodes its own copy
         if waf:
             for out in self._record_plain(url, node, response, status=FetchStatus.WAF, error=waf):
                 yield out
@@ -396,7 +399,7 @@ class CatalogueSpider(scrapy.Spider):
                 yield out
             return
         if self._is_html(response):
-            async for out in self._record_html(url, node, response, body_text):
+            async for out in self._record_html(url, node, response):
                 yield out
         elif node.role is PageRole.HOME:
             for out in self._record_plain(url, node, response):  # a file one click from the home page: no lead
@@ -476,24 +479,31 @@ class CatalogueSpider(scrapy.Spider):
         node.recorded = True
         yield from self._resolve(url, status, response.status, error, record=False)
 
-    async def _record_html(self, url: str, node: _Node, response: Response, text: str) -> AsyncIterator[Any]:
+    async def _record_html(self, url: str, node: _Node, response: Response) -> AsyncIterator[Any]:
         site_item = self._site_item(node)
         try:
-            extract = await self.workers.extract(text, response.url, site_item.selectors if site_item else None)
+            # The bytes go to the reader, not the decoded text: half the size to send, and no copy held here.
+            extract = await self.workers.extract(response.body, _declared_charset(response), response.url,
+                                                 site_item.selectors if site_item else None,
+                                                 max_links=self.policy.max_links_per_page,
+                                                 max_entries=self.policy.max_entries_per_page)
         except ExtractionFailed as exc:
             # The page answered but could not be read: evidence of the answer, no verdict on its content.
             for out in self._record_plain(url, node, response, status=FetchStatus.UNREADABLE,
                                           error=f"页面无法解析：{exc}"):
                 yield out
             return
-        links = len(extract.links) + len(extract.furniture_links)
-        cut = (f"链接过多：只记录并检查了前 {self.policy.max_links_per_page} 个（truncated at "
-               f"{self.policy.max_links_per_page} of {links}）") if links > self.policy.max_links_per_page else ""
+        # The reader kept at most the bounds; the record says what they cut (auditor.models.PageCuts).
+        kept_content = len(extract.links)
+        cuts = PageCuts(
+            links=Cut(kept_content + len(extract.furniture_links), extract.links_found),
+            content=Cut(kept_content, extract.content_links_found),
+            entries=Cut(len(extract.entries), extract.entries_found),
+        )
         plan = self._home_plan(url, node, extract) if node.role is PageRole.HOME else None
-        if plan is not None:
-            cut = plan.note
+        note = "；".join(n for n in (cuts.note(), plan.note if plan else "") if n)
         page = replace(
-            self._base_page(url, node, response, FetchStatus.OK, cut),
+            self._base_page(url, node, response, FetchStatus.OK, note),
             kind=extract.kind,
             title=extract.title,
             text=extract.text,
@@ -550,7 +560,7 @@ class CatalogueSpider(scrapy.Spider):
         for a in (*extract.attachments, *extract.embedded):
             yield from self._follow(a.url, PageRole.ATTACHMENT, items, parent=url, depth=depth, text=a.name,
                                     via=LinkVia.ATTACHMENT)
-        budget = self.policy.max_links_per_page  # the page record says "truncated at N of K" (_record_html)
+        budget = self.policy.max_links_per_page  # the reader cut already; the record says so (_record_html)
         for links, via in ((extract.links, LinkVia.CONTENT), (extract.furniture_links, LinkVia.FURNITURE)):
             kept, budget = links[:max(0, budget)], budget - len(links)
             for link in kept:
@@ -767,13 +777,17 @@ def stop_link_check_bodies(headers: Any, body_length: int, request: Request, spi
         raise StopDownload(fail=False)
 
 
+def _declared_charset(response: Response) -> str:
+    _, _, declared = _header(response, "Content-Type").partition("charset=")
+    return declared.split(";")[0].strip(" \"'")
+
+
 def _decoded(response: TextResponse) -> str:
     """Scrapy lets the HTTP charset win over <meta>; Chinese servers send Tomcat's ISO-8859-1 default or
-    claim UTF-8 for GBK pages. decode_with_encoding tries declared charsets strictly, weak defaults last.
-    The encoding used is kept on the response for the page record."""
-    content_type = _header(response, "Content-Type")
-    _, _, declared = content_type.partition("charset=")
-    text, encoding = decode_with_encoding(response.body, declared.split(";")[0].strip(" \"'"))
+    claim UTF-8 for GBK pages. decode_with_encoding tries declared charsets strictly, weak defaults last
+    (the reader decodes the same bytes the same way). The encoding used is kept on the response for the
+    page record."""
+    text, encoding = decode_with_encoding(response.body, _declared_charset(response))
     response.meta["xxgk_encoding"] = encoding
     return text
 

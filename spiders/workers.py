@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from checklist.model import Selectors
-from spiders.attachments import AttachmentText, FileKind, extract_text
+from spiders.attachments import AttachmentText, FileKind, decode_with_encoding, extract_text
 from spiders.extract import PageExtract, extract_page
 
 T = TypeVar("T")
@@ -48,8 +48,12 @@ class Workers:
         self._reading: dict[str, asyncio.Future[AttachmentText]] = {}
         self._slots = asyncio.Semaphore(max(1, self.processes))
 
-    async def extract(self, html: str, url: str, selectors: Selectors | None) -> PageExtract:
-        return await self._run(extract_page, html, url, selectors)
+    async def extract(self, body: bytes, charset: str, url: str, selectors: Selectors | None, *,
+                      max_links: int | None = None, max_entries: int | None = None) -> PageExtract:
+        """Read an HTML page's bytes (decoded here as `decode_with_encoding` does for the page record). The
+        bounds are applied inside the worker: a page of 100,000 links sends back at most the bound, not a
+        list the crawl would unpickle only to cut."""
+        return await self._run(_extract, body, charset, url, selectors, max_links, max_entries)
 
     async def read(self, body: bytes, kind: FileKind) -> AttachmentText:
         if kind not in _HEAVY:
@@ -136,6 +140,12 @@ def _follow_parent(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="follow-parent", daemon=True).start()
+
+
+def _extract(body: bytes, charset: str, url: str, selectors: Selectors | None, max_links: int | None,
+             max_entries: int | None) -> PageExtract:
+    html, _encoding = decode_with_encoding(body, charset)
+    return extract_page(html, url, selectors, max_links=max_links, max_entries=max_entries)
 
 
 def _read(body: bytes, kind: FileKind, max_chars: int) -> AttachmentText:

@@ -233,7 +233,8 @@ def test_four_blank_columns_do_not_fail_the_site(tmp_path: Path) -> None:
 UNI = "http://www.ustb.edu.cn/"
 
 
-def home(*links: tuple[str, str], second: tuple[str, str] | None = None, down: bool = False) -> Night:
+def home(*links: tuple[str, str], second: tuple[str, str] | None = None, down: bool = False,
+         error: str = "") -> Night:
     """The university's home page (recorded under item 0, as the crawl's home check records it) linking to
     `links`; `second` is a page one click away and the page it links to. The same cases over real crawls:
     tests/test_site_nights_crawl.py."""
@@ -243,7 +244,7 @@ def home(*links: tuple[str, str], second: tuple[str, str] | None = None, down: b
         if down:
             crawl.page(UNI, 0, PageRole.HOME, status=FetchStatus.TIMEOUT, http_status=None, kind=PageKind.UNKNOWN)
             return
-        crawl.page(UNI, 0, PageRole.HOME, kind=PageKind.LIST, title="北京科技大学")
+        crawl.page(UNI, 0, PageRole.HOME, kind=PageKind.LIST, title="北京科技大学", error=error)
         crawl.store.add_links(crawl.run_id, [Link(UNI, to, FetchStatus.OK, 200, text, via=LinkVia.HOME)
                                              for text, to in links])
         if second:
@@ -259,6 +260,15 @@ def test_a_home_page_that_does_not_lead_to_the_disclosure_site_fails(tmp_path: P
                     university_home=UNI)
     f = next(f for f in result.site_findings if f.rule == "site.home-link")
     assert f.status is Verdict.FAIL and "找不到信息公开" in f.message and f.url == UNI
+
+
+def test_a_home_page_cut_by_the_link_bound_is_inconclusive_not_failed(tmp_path: Path) -> None:
+    """The link may stand among those the reader's bound left unread: the site owner is not blamed."""
+    store = open_store(tmp_path)
+    night = home(("新闻", "http://news.ustb.edu.cn/"), error="链接过多（truncated at 2000 of 2600）")
+    result = nights(store, (tenders(),), [(date(2018, 11, 30), night)], university_home=UNI)
+    f = next(f for f in result.site_findings if f.rule == "site.home-link")
+    assert f.status is Verdict.INCONCLUSIVE and "2000" in f.message and "2600" in f.message
 
 
 def test_a_home_page_that_leads_there_in_two_clicks_passes(tmp_path: Path) -> None:

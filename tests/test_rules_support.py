@@ -123,10 +123,11 @@ class Crawl:
     def page(self, url: str, item: int, role: PageRole = PageRole.DETAIL, *, status: FetchStatus = FetchStatus.OK,
              http_status: int | None = 200, kind: PageKind = PageKind.ARTICLE, title: str = "", text: str = "",
              published: date | None = None, last_modified: str = "", parent: str = "",
-             redirects: tuple[str, ...] = (), final_url: str = "") -> Page:
+             redirects: tuple[str, ...] = (), final_url: str = "", error: str = "") -> Page:
         page = Page(url=url, role=role, status=status, items=(item,), http_status=http_status, kind=kind,
                     title=title, text=text, publish_date=dated(published) if published else None,
-                    last_modified=last_modified, parent=parent, redirects=redirects, final_url=final_url)
+                    last_modified=last_modified, parent=parent, redirects=redirects, final_url=final_url,
+                    error=error)
         self.store.add_pages(self.run_id, [page])
         return page
 

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from datetime import date
 
-from auditor.evidence import Edition
+from auditor.evidence import Edition, Unread
 from auditor.models import Finding, RuleKind, Verdict
 from auditor.rules.base import Rule, RuleContext, cn_date
 from checklist.model import Cycle
@@ -31,6 +31,7 @@ class EditionDue:
     title: str = ""
     date: dt.date | None = None
     dated_by: str = ""  # where the date was read: list, page, http:last-modified, title
+    partial: str = ""  # the list rows the crawl's per-page bound left out
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Newest:
     dated_by: str = ""
     age_days: int | None = None
     title: str = ""
+    partial: str = ""  # the list rows the crawl's per-page bound left out
 
 
 class Standing(Rule):
@@ -87,6 +89,15 @@ class CurrentEdition(Rule):
             else:
                 assert latest is not None
                 tail = f"最新一期为{ctx.describe(latest)}"
+            partial = ctx.evidence.unread.entries
+            if partial is not None:
+                # It may be among the rows our bound left out: not found is not missing.
+                words = Unread(entries=partial).words()
+                return self.finding(
+                    ctx, Verdict.INCONCLUSIVE,
+                    f"在已记录的条目中未找到{wanted}（{tail}）；但{words}，本次不判定（不是栏目的问题）",
+                    url=latest.url if latest else "", evidence=replace(evidence, partial=words),
+                )
             return self.finding(
                 ctx, Verdict.FAIL,
                 f"未找到{wanted}（应于{cn_date(deadline)}前发布）；{tail}",
@@ -168,12 +179,25 @@ def _age_finding(rule: Rule, ctx: RuleContext, stale: Verdict, fix: str) -> Find
     span = ctx.max_age_days
     evidence = Newest(max_age_days=span)
     newest = _newest(ctx)
+    # A newer entry may stand among the rows the crawl's bound left out: "stale" would rest on them.
+    cut = ctx.evidence.unread.entries
+    partial = Unread(entries=cut).words() if cut is not None else ""
     if newest is None:
         tail = "栏目中没有任何内容" if not ctx.editions else "栏目内容均无发布日期，按规定视为未更新"
+        if partial:
+            return rule.finding(ctx, Verdict.INCONCLUSIVE, f"已记录的条目中{tail.removeprefix('栏目')}；但{partial}，"
+                                "本次不判定（不是栏目的问题）", evidence=replace(evidence, partial=partial))
         return rule.finding(ctx, stale, f"{tail}；{fix}", evidence=evidence)
     edition, when, source = newest
     age = (ctx.as_of - when).days
     evidence = replace(evidence, date=when, dated_by=source, age_days=age, title=edition.title)
+    if age > span and partial:
+        return rule.finding(
+            ctx, Verdict.INCONCLUSIVE,
+            f"已记录的条目中最新为“{edition.title}”（{when.isoformat()}），距{cn_date(ctx.as_of)}已{age}天；但{partial}，"
+            "其中可能有更新的内容，本次不判定（不是栏目的问题）",
+            url=edition.url, evidence=replace(evidence, partial=partial),
+        )
     if age > span:
         return rule.finding(
             ctx, stale,

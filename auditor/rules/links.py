@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from auditor.evidence import Unread
 from auditor.models import Fault, FetchStatus, Finding, PageRole, RuleKind, Verdict, fault_of
 from auditor.rules.base import Rule, RuleContext
 
@@ -81,6 +82,7 @@ class LinkCheck:
     not_checked: int | None = None  # the site or the network kept these from us
     skipped: int | None = None  # not checked by choice: robots.txt, other hosts, crawl bounds
     urls: tuple[str, ...] = ()
+    partial: str = ""  # what the crawl's per-page bounds left unchecked (auditor.evidence.Unread)
 
 
 def listing(targets: list[Target]) -> str:
@@ -90,16 +92,25 @@ def listing(targets: list[Target]) -> str:
 
 
 def _judge(rule: Rule, ctx: RuleContext, targets: dict[str, Target], noun: str, bad: Verdict,
-           fix: str) -> Finding:
+           fix: str, partial: str = "") -> Finding:
+    """`partial`: what the crawl's bounds left unchecked. A broken target among those checked is still the
+    department's (its own column's evidence); but with none broken, a pass would speak for what nobody
+    checked, so the verdict is inconclusive and says why."""
     values = sorted(targets.values(), key=lambda t: t.url)
     broken = [t for t in values if t.broken]
     unknown = [t for t in values if t.unknown]
     ok = [t for t in values if t.ok]
-    evidence = LinkCheck(checked=len(values), broken=len(broken), not_checked=len(unknown) or None)
+    evidence = LinkCheck(checked=len(values), broken=len(broken), not_checked=len(unknown) or None, partial=partial)
     if broken:
         evidence = replace(evidence, urls=tuple(t.shown() for t in broken))
-        return rule.finding(ctx, bad, f"{len(broken)}个{noun}无法打开：{listing(broken)}；{fix}",
+        among = f"（{partial}，以上为已检查部分）" if partial else ""
+        return rule.finding(ctx, bad, f"{len(broken)}个{noun}无法打开：{listing(broken)}{among}；{fix}",
                             url=broken[0].url, evidence=evidence)
+    if partial:
+        checked = f"已检查的{len(ok)}个{noun}均可打开，" if ok else ""
+        return rule.finding(ctx, Verdict.INCONCLUSIVE,
+                            f"{partial}；{checked}其余{noun}未检查，本次不判定（超出本工具的每页检查上限，不是栏目的问题）",
+                            evidence=evidence)
     if unknown and not ok:
         return rule.finding(ctx, Verdict.INCONCLUSIVE,
                             f"{len(unknown)}个{noun}因网站或网络故障未能检查（如 {unknown[0].shown()}），本次不判定",
@@ -114,7 +125,8 @@ def _judge(rule: Rule, ctx: RuleContext, targets: dict[str, Target], noun: str, 
 
 
 class Attachments(Rule):
-    """栏目中的附件（PDF、Word、Excel 等）应能下载；附件失效等于未公开，为不合格。"""
+    """栏目中的附件（PDF、Word、Excel 等）应能下载；附件失效等于未公开，为不合格。
+    栏目列表过长、超出本工具每页记录上限时，未记录条目的附件未检查：已检查的均可下载时记为“无法判定”。"""
 
     id = "links.attachments"
     kind = RuleKind.LINKS
@@ -124,14 +136,18 @@ class Attachments(Rule):
         if not ctx.evidence.has_content:
             return None
         attachments, _ = _targets(ctx)
-        if not attachments:
+        unread = ctx.evidence.unread
+        # Files hang off the list's articles: rows not recorded are files not checked.
+        partial = Unread(entries=unread.entries).words()
+        if not attachments and not partial:
             return None
-        return _judge(self, ctx, attachments, "附件", Verdict.FAIL, "请重新上传附件或修正链接")
+        return _judge(self, ctx, attachments, "附件", Verdict.FAIL, "请重新上传附件或修正链接", partial)
 
 
 class BrokenLinks(Rule):
     """栏目页面上的其他链接应有效；失效链接为警告。robots.txt 禁止、站外未检查的链接不算失效；
-    因网站或网络故障未能检查的链接只在没有其他结论时记为“无法判定”。"""
+    因网站或网络故障未能检查的链接只在没有其他结论时记为“无法判定”。
+    页面链接过多、超出本工具每页检查上限时，已检查部分没有失效链接的记为“无法判定”，不记为合格。"""
 
     id = "links.broken-links"
     kind = RuleKind.LINKS
@@ -141,7 +157,7 @@ class BrokenLinks(Rule):
         if not ctx.evidence.has_content:
             return None
         _, others = _targets(ctx)
-        return _judge(self, ctx, others, "链接", Verdict.WARN, "请修正或删除失效链接")
+        return _judge(self, ctx, others, "链接", Verdict.WARN, "请修正或删除失效链接", ctx.evidence.unread.words())
 
 
 RULES: tuple[Rule, ...] = (Attachments(), BrokenLinks())

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
-from auditor.evidence import url_key
+from auditor.evidence import Unread, url_key
 from auditor.models import BLANK_COLUMN, Fault, Finding, Page, PageKind, PageRole, RuleKind, Verdict
 from auditor.nights import ItemNights, Night
 from auditor.rules.base import Rule, RuleContext, cn_date
@@ -55,6 +55,7 @@ class ArticleCheck:
     broken: int
     not_checked: int | None = None  # articles the site or the network kept from us
     urls: tuple[str, ...] = ()
+    partial: str = ""  # the list rows the crawl's per-page bound left out
 
 
 @dataclass(frozen=True)
@@ -246,8 +247,10 @@ class NotBlank(Rule):
         if not readable:
             return None
         if ctx.evidence.entries:
-            return self.finding(ctx, Verdict.PASS, f"栏目共有{len(ctx.evidence.entries)}条内容",
-                                evidence=ColumnContent(entries=len(ctx.evidence.entries)))
+            cut = ctx.evidence.unread.entries
+            count = len(ctx.evidence.entries) + (cut.found - cut.kept if cut is not None else 0)
+            return self.finding(ctx, Verdict.PASS, f"栏目共有{count}条内容",
+                                evidence=ColumnContent(entries=count))
         if ctx.evidence.set_aside:
             # The only list we read on the column is one the site repeats on many pages: a sidebar, not
             # the column's own. Whether the column has content of its own we cannot tell.
@@ -273,7 +276,8 @@ class NotBlank(Rule):
 
 class DetailsReachable(Rule):
     """栏目中的文章应能打开：部分文章链接失效为警告，大多数（超过一半）或全部失效为不合格。
-    附件（PDF、Word 等）由“链接”类规则检查。"""
+    附件（PDF、Word 等）由“链接”类规则检查。栏目列表超出本工具每页记录上限时，已检查的文章均可打开的记为
+    “无法判定”；“大多数失效”按列表全部条目计算。"""
 
     id = "presence.details-reachable"
     kind = RuleKind.PRESENCE
@@ -292,21 +296,31 @@ class DetailsReachable(Rule):
         broken = [p for p in targets.values() if p.fault is Fault.DEPARTMENT]
         blocked = [p for p in targets.values() if p.fault is Fault.SITE]
         judged = [p for p in targets.values() if p.status.has_content or p.fault is Fault.DEPARTMENT]
-        evidence = ArticleCheck(checked=len(judged), broken=len(broken), not_checked=len(blocked) or None)
+        cut = ctx.evidence.unread.entries
+        partial = Unread(entries=cut).words() if cut is not None else ""
+        evidence = ArticleCheck(checked=len(judged), broken=len(broken), not_checked=len(blocked) or None,
+                                partial=partial)
         if not judged and not blocked:
             return None  # articles elsewhere (WeChat) or beyond the crawl's bounds: nothing to say
         if not judged:
             return self.finding(ctx, Verdict.INCONCLUSIVE,
                                 f"栏目中的{len(blocked)}篇文章暂时无法打开（{describe_failure(blocked[0])}），"
                                 "可能是网站或网络故障，本次不判定", url=blocked[0].url, evidence=evidence)
+        if not broken and partial:
+            return self.finding(ctx, Verdict.INCONCLUSIVE,
+                                f"{partial}；已检查的{len(judged)}篇文章均可打开，本次不判定"
+                                "（超出本工具的每页检查上限，不是栏目的问题）", evidence=evidence)
         if not broken:
             return self.finding(ctx, Verdict.PASS, f"栏目中的{len(judged)}篇文章均可打开", evidence=evidence)
         evidence = replace(evidence, urls=tuple(f"{describe_failure(p)} {p.url}" for p in broken))
-        status = Verdict.FAIL if len(broken) * 2 > len(judged) else Verdict.WARN
+        # "Most of the articles" is a claim about the whole list: with rows left out it holds only when the
+        # broken ones are most of all the rows the list had.
+        whole = len(judged) + (cut.found - cut.kept if cut is not None else 0)
+        status = Verdict.FAIL if len(broken) * 2 > whole else Verdict.WARN
         return self.finding(
             ctx, status,
-            f"栏目中{len(broken)}/{len(judged)}篇文章无法打开（如 {broken[0].url}，{describe_failure(broken[0])}）；"
-            "请恢复文章或删除失效条目",
+            f"栏目中{len(broken)}/{len(judged)}篇文章无法打开（如 {broken[0].url}，{describe_failure(broken[0])}）"
+            f"{f'（{partial}）' if partial else ''}；请恢复文章或删除失效条目",
             url=broken[0].url, evidence=evidence,
         )
 

@@ -19,7 +19,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from auditor.evidence import HomeEvidence, SiteEvidence
-from auditor.models import DISCLOSURE_HINT, SITE_ITEM, Fault, Finding, Link, Page, RuleKind, Verdict
+from auditor.models import DISCLOSURE_HINT, SITE_ITEM, Fault, Finding, Link, Page, PageCuts, RuleKind, Verdict
 from auditor.nights import HostNight
 from auditor.rules.base import Documented, EvidenceRecord, evidence_fields
 from auditor.rules.links import LinkCheck, Target, listing
@@ -240,6 +240,12 @@ class HomePageLink(SiteRule):
             shown = "；".join(f"“{k.text}” {k.to_url}" for k in hinted[:3])
             return self.finding(Verdict.INCONCLUSIVE, f"学校主页上提到“公开”的链接因网站或网络故障打不开（{shown}），"
                                 "无法确认能否从主页到达信息公开网", url=hinted[0].to_url,
+                                evidence=HomeLink(home.home, home.target, checked=1 + len(read)))
+        cut = PageCuts.of(first).links
+        if cut is not None and cut.cut:
+            # The reader's bound left part of the home page's links unread: the link may be among them.
+            return self.finding(Verdict.INCONCLUSIVE, f"学校主页链接过多，只读取了前{cut.kept}个（共{cut.found}个），"
+                                "其中及其链接的页面中没有指向信息公开网的链接；未读部分无法确认", url=home.home,
                                 evidence=HomeLink(home.home, home.target, checked=1 + len(read)))
         bounded = f"；{first.error}" if first.error else ""
         return self.finding(Verdict.FAIL, f"学校主页 {home.home} 及其链接的{len(read)}个页面中都没有指向信息公开网"

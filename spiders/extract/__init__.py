@@ -80,12 +80,60 @@ _local = threading.local()
 
 
 def _parser() -> lxml.html.HTMLParser:
-    # lxml parser objects must not be shared between threads.
+    # lxml parser objects must not be shared between threads. No id index: nothing looks ids up, and a
+    # page of 100,000 rows would pay for one.
     parser: lxml.html.HTMLParser | None = getattr(_local, "parser", None)
     if parser is None:
-        parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+        parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
         _local.parser = parser
     return parser
+
+
+_CUT_TAG = "xxgk-cut"
+_CHUNK = 1 << 16
+
+
+def _parse_pruned(html: str, keep: int) -> tuple[Element, list[tuple[Element, int]]]:
+    """Parse a page with more links than the bounds, cutting every block's linked children after the
+    `keep`-th as the parser closes them: a 友情链接 farm or a list of 100,000 rows then costs the bound in
+    memory, not the page (the whole tree of a 5 MB page is ~70 MB, its Python objects three times that).
+    Returns the root and each cut block with the number of links it lost.
+
+    Only runs of siblings are cut, so a block after a giant menu is read as before; what is recorded
+    (`max_links`, `max_entries`) is below `keep`, so the cut never changes what would be kept."""
+    parser = etree.HTMLPullParser(events=("end",), remove_comments=True, remove_pis=True, collect_ids=False)
+    parser.set_element_class_lookup(lxml.html.HtmlElementClassLookup())  # as lxml.html's own parser
+    linked_children: dict[Element, int] = {}  # per open element: its children holding a link, so far
+    links_under: dict[Element, int] = {}  # per open element: the links inside it, so far
+    lost: dict[Element, int] = {}
+    for start in range(0, len(html), _CHUNK):
+        parser.feed(html[start:start + _CHUNK])
+        for _event, el in parser.read_events():
+            linked_children.pop(el, None)  # its own children are all in: forget it
+            n = links_under.pop(el, 0) + (el.tag == "a" and el.get("href") is not None)
+            parent = el.getparent()
+            if not n or parent is None:
+                continue
+            count = linked_children[parent] = linked_children.get(parent, 0) + 1
+            if count > keep:
+                lost[parent] = lost.get(parent, 0) + n
+                el.clear()  # frees the row now; the empty shell goes in one pass below
+                el.tag = _CUT_TAG
+            else:
+                links_under[parent] = links_under.get(parent, 0) + n
+    root: Element = parser.close()
+    if lost:
+        etree.strip_elements(root, _CUT_TAG, with_tail=True)
+    return root, list(lost.items())
+
+
+def _parse(html: str, keep: int | None) -> tuple[Element, list[tuple[Element, int]]]:
+    """The page's tree, pruned to `keep` linked children per block when it has more links than that (a
+    substring count spares ordinary pages the pull parser)."""
+    if keep is not None and html.count("<a") + html.count("<A") > keep:
+        return _parse_pruned(html, keep)
+    root = lxml.html.document_fromstring(html, parser=_parser())
+    return root, []
 
 
 def _dedupe_dates(dates: Iterable[FoundDate]) -> tuple[FoundDate, ...]:
@@ -103,7 +151,8 @@ def _empty(kind: PageKind = PageKind.EMPTY) -> PageExtract:
     return PageExtract(kind, "", "", (), (), None, (), (), (), ())
 
 
-def extract_page(html: str, url: str, selectors: Selectors | None = None) -> PageExtract:
+def extract_page(html: str, url: str, selectors: Selectors | None = None, *, max_links: int | None = None,
+                 max_entries: int | None = None) -> PageExtract:
     """Classify one HTML page and extract its entries, dates, pages, attachments, links and embeds.
 
     The order matters: the article head (a title like the <title> with a date line under it) and the
@@ -111,15 +160,28 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
     a page without them is weighed list against body. The kind then names the main content region
     (the article's block, the list's block, the placeholder's block) and everything outside it is
     furniture.
+
+    `max_links` and `max_entries` bound what is handed back (content links first, then furniture); the
+    `*_found` counts say how many there were, so the record can say "truncated at N of K".
     """
+    return _extract(html, url, selectors, max_links, max_entries)
+
+
+def _extract(html: str, url: str, selectors: Selectors | None, max_links: int | None,
+             max_entries: int | None) -> PageExtract:
     if selectors is not None and selectors.is_empty():
         selectors = None
-    html = _XML_DECL.sub("", html, count=1) if html.lstrip()[:5].lower() == "<?xml" else html
-    if not html.strip():
+    # No whole-page copies (strip, lower): a page of megabytes would pay for each.
+    if _XML_DECL.match(html):
+        html = _XML_DECL.sub("", html, count=1)
+    if not html or html.isspace():
         return _empty()
+    bounds = [b for b in (max_links, max_entries) if b is not None]
     try:
-        root = lxml.html.document_fromstring(html, parser=_parser())
+        root, pruned = _parse(html, max(bounds) + 1 if bounds else None)
     except (etree.ParserError, ValueError):
+        return _empty()
+    if root is None:
         return _empty()
     etree.strip_elements(root, "script", "style", "noscript", "template", "select", with_tail=False)
     page = Page(root, url, html)
@@ -243,6 +305,28 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
         dates.append(FoundDate(d, d.isoformat(), "url"))
 
     links, furniture_links, furniture = links_and_furniture(page, split, skip_links)
+    # What the pruning took away, by where it stood: the list's own rows, the rest of the content region,
+    # or the furniture.
+    rows_cut = content_cut = furniture_cut = 0
+    for block, dropped in pruned:
+        if kind is PageKind.LIST and group is not None and block is group.parent:
+            rows_cut += dropped
+        elif within(block, region):
+            content_cut += dropped
+        else:
+            furniture_cut += dropped
+    if kind is PageKind.LIST and group is None and rows_cut == 0:
+        rows_cut, content_cut = content_cut, 0  # entries from selectors: their block is the region
+    entries_found = len(entries) + rows_cut if kind is PageKind.LIST else 0
+    content_found = len(links) + content_cut
+    links_found = content_found + len(furniture_links) + furniture_cut
+    if max_entries is not None:
+        entries = entries[:max_entries]
+        if kind is PageKind.LIST:
+            text = "\n".join(norm(f"{e.title} {e.date_shown}") for e in entries)
+    if max_links is not None:
+        links = links[:max_links]
+        furniture_links = furniture_links[:max(0, max_links - len(links))]
     return PageExtract(
         kind=kind,
         title=title,
@@ -258,4 +342,7 @@ def extract_page(html: str, url: str, selectors: Selectors | None = None) -> Pag
         total_entries=total_entries,
         furniture_links=tuple(furniture_links),
         furniture=tuple(furniture),
+        links_found=links_found,
+        content_links_found=content_found,
+        entries_found=entries_found,
     )

@@ -53,3 +53,8 @@ class PageExtract:
     furniture_links: tuple[AnchorLink, ...] = ()
     # What was set aside, for people: "div.col_news_right: 9 dated links", "dl.page: 2 links (上一条/下一条)".
     furniture: tuple[str, ...] = ()
+    # How many there were before the reader's bounds cut them (`links` and `furniture_links` together; the
+    # content's links; the list's rows), so the page's record can say "truncated at N of K".
+    links_found: int = 0
+    content_links_found: int = 0
+    entries_found: int = 0

@@ -225,13 +225,13 @@ def links_and_furniture(
 # ---------------------------------------------------------------------------- attachments and embeds
 
 
+_EMBED_TAG = re.compile(r"<(?:iframe|embed|object)", re.IGNORECASE)
+
+
 def embedded_documents(page: Page, html: str) -> list[tuple[AttachmentLink, Element]]:
     out: list[tuple[AttachmentLink, Element]] = []
-    low = html.lower() if "pdfsrc" not in html else ""
-    if not low and "pdfsrc" not in html:
-        return out
-    if low and not any(f"<{t}" in low for t in ("iframe", "embed", "object")):
-        return out  # a substring test spares four whole-tree XPath walks on most pages
+    if "pdfsrc" not in html and not _EMBED_TAG.search(html):
+        return out  # a text search (no lowered copy of the page) spares four whole-tree XPath walks
     for el in _EMBEDS(page.root):
         raw = el.get("pdfsrc") or el.get("src") or el.get("data")
         url = absolute(page.base, raw)
