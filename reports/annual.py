@@ -13,6 +13,7 @@ that leaks it, and no crawled text at all, only the catalogue's item names and o
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -698,8 +699,10 @@ def docx_document(s: AnnualSummary, path: Path, record: SupervisionRecord | None
         _items_table(doc, s, s.latest)
     doc.core_properties.title = clean(f"{s.site_name}{s.year.label}{SECTION_TITLE}")
     doc.core_properties.language = "zh-CN"
+    buffer = io.BytesIO()  # whole or not at all, and no half-written archive on a full disk
+    doc.save(buffer)
     with atomic_write(path) as tmp:
-        doc.save(str(tmp))
+        tmp.write_bytes(buffer.getvalue())
     return path
 
 

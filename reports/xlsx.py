@@ -16,6 +16,7 @@ in it is evaluated, and every cell that cannot be understood is reported with it
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -74,6 +75,15 @@ _THIN = Side(style="thin", color="9AA5B1")
 #: Characters Excel forbids in a sheet name; names are at most 31 characters.
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 SHEET_NAME_MAX = 31
+
+
+def write_whole(path: Path, book: Workbook) -> None:
+    """Save in memory, then write the file whole: a zip writer that fails half-way (a full disk) leaves an
+    open archive whose clean-up prints a traceback, and a half file; a workbook is small enough to hold."""
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with atomic_write(path) as tmp:
+        tmp.write_bytes(buffer.getvalue())
 
 
 def put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
@@ -278,8 +288,7 @@ def write_scorecard_xlsx(card: Scorecard, path: Path, follow_ups: Mapping[str, F
         put(trend, n, 3, p.state.label)
         put(trend, n, 4, p.score if p.score is not None else "不计分")
     wb.properties.title = clean(f"{dep.name} 信息公开整改台账与成绩单 {result.as_of.isoformat()}")
-    with atomic_write(path) as tmp:
-        wb.save(tmp)
+    write_whole(path, wb)
     return path
 
 
@@ -359,8 +368,7 @@ def write_school_ledger(result: AuditResult, follow_ups: Mapping[str, FollowUp],
     summary.sheet_properties.pageSetUpPr.fitToPage = True
     wb.properties.title = clean(f"{result.site_name} 全校信息公开整改台账 {result.as_of.isoformat()}")
     path = Path(out_dir) / SCHOOL_LEDGER
-    with atomic_write(path) as tmp:
-        wb.save(tmp)
+    write_whole(path, wb)
     return path
 
 

@@ -22,7 +22,7 @@ from spiders.dates import find_dates, url_date
 from spiders.extract.model import ListEntry
 from spiders.extract.page import Anchor, Page, choose_title, is_boiler_markup
 from spiders.extract.selectors import select, select_text
-from spiders.extract.text import ELLIPSIS, Element, norm
+from spiders.extract.text import ELLIPSIS, Element, norm, short_text
 from spiders.extract.urls import absolute, canonical_url, is_attachment_url
 
 _NOT_TITLE = frozenset(
@@ -261,9 +261,9 @@ def _heading_before(el: Element) -> str:
     hops = 0
     while sib is not None and hops < 2:
         if isinstance(sib.tag, str):
-            text = norm(sib.text_content())
-            if text:
-                return text if len(text) <= 20 else ""
+            text = short_text(sib, 20)
+            if text != "":
+                return text or ""
         sib = sib.getprevious()
         hops += 1
     return ""
@@ -273,9 +273,9 @@ def _heading_inside(el: Element) -> str:
     """The short text a box opens with (its title bar), if its first child with text is short."""
     for child in el:
         if isinstance(child.tag, str):
-            text = norm(child.text_content())
-            if text:
-                return text if len(text) <= 20 else ""
+            text = short_text(child, 20)
+            if text != "":
+                return text or ""  # None: the first child with text is no title bar
     return ""
 
 
