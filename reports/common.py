@@ -283,3 +283,13 @@ def trend_svg(points: Sequence[TrendPoint], *, width: int = 520, height: int = 1
             )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+#: What each site-level check is called where a person reads it (its rule id is for findings.json only).
+SITE_CHECK_NAMES = {
+    "site.furniture-links": "公共部分链接",
+    "site.tls-verified": "HTTPS 证书",
+    "site.blank-columns": "空白栏目总数",
+    "site.home-link": "学校主页入口",
+    "site.availability": "网站可用性",
+}

@@ -25,6 +25,7 @@ from auditor.lifecycle import FollowUp, State, derived_follow_ups
 from auditor.models import Finding, RunState, Verdict
 from auditor.results import VETO_GRADE, AuditResult, DepartmentResult, ItemResult, score
 from reports.common import (
+    SITE_CHECK_NAMES,
     STATUS_COLOUR,
     TrendPoint,
     carried_note,
@@ -149,7 +150,8 @@ def render_owner_card(result: AuditResult, out_dir: Path | str) -> Path | None:
     path = folder / f"{safe_filename(0, owner.name)}.html"
     with atomic_write(path) as tmp:
         tmp.write_text(_ENV.get_template("owner.html.j2").render(**_common(result), owner=owner, veto=veto,
-                                                                 others=others), encoding="utf-8")
+                                                                 others=others, check_names=SITE_CHECK_NAMES),
+                       encoding="utf-8")
     return path
 
 

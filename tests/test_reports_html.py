@@ -184,3 +184,10 @@ def test_dashboard_grid_scores_changes_and_links(tmp_path: Path) -> None:
     # No resource is fetched from anywhere: the page works offline.
     assert page.xpath("//link[@href] | //script[@src] | //img[@src] | //iframe") == []
     assert len(page.xpath("//svg[contains(@class,'trend')]//*[local-name()='circle']")) == 4
+
+
+def test_every_site_check_has_a_name_people_read() -> None:
+    from auditor.rules.site import SITE_RULES
+    from reports.common import SITE_CHECK_NAMES
+
+    assert {r.id for r in SITE_RULES} == set(SITE_CHECK_NAMES)
