@@ -328,6 +328,11 @@ def print_summary(result: AuditResult, console: Console) -> None:
         console.print(table)
     if result.scored and result.overall_score is not None:
         console.print(f"总体得分 overall score: [bold]{result.overall_score}[/]   ({SCORE_FORMULA})", highlight=False)
+        if result.vetoed:
+            vetoed = "、".join(f"第{it.item}项（{it.departments[0]}）" for it in result.items if it.vetoes)
+            site = "；网站本身：空白栏目过多" if any(f.veto for f in result.site_findings) else ""
+            console.print(f"[bold red]单项否决 veto[/]：{vetoed}{site}；网站总体评定为不合格，"
+                          "牵头部门不论得分评定为“不合格（单项否决）”", highlight=False)
 
 
 def visible(text: str) -> Text:

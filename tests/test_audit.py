@@ -104,3 +104,7 @@ def test_reports_are_written(audit: Audit) -> None:
     # each site check by its name, never by the rule id findings.json uses
     assert "学校主页入口" in owner and "网站可用性" in owner and "site." not in owner
     assert "不合格" in audit.proc.stdout  # the closing summary
+    # the sample site publishes ID numbers (items 12, 44): the summary says it is a 单项否决, and whose
+    said = "".join(audit.proc.stdout.split())  # the terminal wraps long lines
+    veto = said[said.index("单项否决veto"):]
+    assert veto.index("第12项（研究生院）") < veto.index("第44项（研究生院）") < veto.index("网站总体评定为不合格")
