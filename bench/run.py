@@ -102,6 +102,7 @@ class Measured:
     statuses: dict[str, int] = field(default_factory=dict)
     methods: dict[str, int] = field(default_factory=dict)
     coverage: float = 0.0  # share of the site's URLs (manifest) that the tool requested
+    db_bytes: int = 0  # our SQLite file (with its WAL) after the tool ran: the history's growth per night
     note: str = ""
 
     @property
@@ -462,15 +463,16 @@ def render_md(meta: dict[str, Any], results: dict[str, Measured], summary: dict[
             f"concurrency {meta['concurrency']}; {meta['cpus']} CPUs; generator {meta['site']['seconds']} s."
         ),
         "",
-        "| tool | wall s | distinct URLs | requests | URLs/s | CPU s (user+sys) | peak RSS MB | bytes | coverage | statuses | exit |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+        "| tool | wall s | distinct URLs | requests | URLs/s | CPU s (user+sys) | peak RSS MB | bytes | coverage | statuses | exit | db MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for tool, r in results.items():
         status = " ".join(f"{k}:{v}" for k, v in r.statuses.items())
         flag = " (timed out)" if r.timed_out else ""
+        db = f"{r.db_bytes / 1e6:.1f}" if r.db_bytes else ""
         lines.append(
             f"| {tool}{flag} | {r.wall_s:.1f} | {r.urls} | {r.requests} | {r.urls_per_s:.0f} | {r.cpu_s:.1f} | "
-            f"{r.peak_rss_mb:.0f} | {r.bytes_sent:,} | {r.coverage:.0%} | {status} | {r.returncode} |"
+            f"{r.peak_rss_mb:.0f} | {r.bytes_sent:,} | {r.coverage:.0%} | {status} | {r.returncode} | {db} |"
         )
     partial = [f"{t} {r.coverage:.0%}" for t, r in results.items() if r.coverage < 0.99]
     if partial:
@@ -559,7 +561,7 @@ def many_sites(count: int, base_pages: int, singles: str, polite: bool, out: Pat
     *ports, offsite_port = _free_ports(count + 1)
     sites: dict[str, tuple[Path, int, int]] = {}  # name -> (folder, port, pages)
     for k, port in enumerate(ports):
-        pages = max(10, base_pages * (k % 5 + 1) // 3)
+        pages = max(generate.COLUMNS, base_pages * (k % 5 + 1) // 3)  # at least one article a column
         folder = gen / f"s{k:02d}"
         generate.generate(pages, port, offsite_port, folder, site_id=f"bench{k:02d}", name=f"基准大学{k:02d}")
         sites[f"bench{k:02d}"] = (folder, port, pages)
@@ -613,7 +615,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--polite", action="store_true",
                         help="our three nights at the catalogue's pace (the nights' targets assume it)")
     parser.add_argument("--sites", type=int, default=20, help="sites of the many-sites night (0: skip it)")
-    parser.add_argument("--site-pages", type=int, default=30,
+    parser.add_argument("--site-pages", type=int, default=100,
                         help="detail pages of a middling site of that night (sizes vary from 1/3 to 5/3 of it)")
     parser.add_argument("--singles", choices=("ends", "all"), default="ends",
                         help="audit alone the largest and smallest site (ends) or every site (all)")
@@ -667,6 +669,8 @@ def main(argv: list[str] | None = None) -> int:
             r = run_measured(tool, cmds[tool], work, args.timeout)
             end = wait_log_settled(server)
             add_traffic(r, read_log(server.log, begin, end), hosts, universe)
+            if tool in ("ours", "ours-night2", "ours-night3"):
+                r.db_bytes = sum(f.stat().st_size for f in work.glob("bench.sqlite*"))
             if tool.startswith("ours") and r.returncode not in (0, 1):
                 err = (work / f"{tool}.err").read_text(errors="replace").strip().splitlines()
                 r.note = "auditor crawl failed: " + (err[-1] if err else f"exit {r.returncode}")
