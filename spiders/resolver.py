@@ -23,7 +23,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 
 from checklist.model import host_matches
-from spiders.gate import Gate, internal_message, literal_address
+from spiders.gate import Gate, internal_message, is_internal, literal_address
 from spiders.settings import sites_of
 
 
@@ -59,6 +59,8 @@ class GatedResolver(CachingThreadedResolver):
         a host of that site's own (see the module's note)."""
         if len(self.gates) == 1:
             return self.gates[0].address_allowed(name, address)
+        if not is_internal(address):
+            return True
         host = name.lower().rstrip(".")
         return any(gate.address_allowed(name, address) and host_matches(_own_hosts(gate), host)
                    for gate in self.gates)
