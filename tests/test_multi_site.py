@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from itertools import pairwise
 from pathlib import Path
 
 from hostile import HostileServer, article_page, closed_port, list_page, run_auditor, write_catalogue
@@ -95,3 +96,40 @@ def test_one_night_audits_several_sites_each_on_its_own_and_exits_with_the_worst
     assert broken.name in summary, summary
     for meaning in ("有事项不合格", "无法判定", "配置或目录有误"):
         assert meaning in summary, summary
+
+
+def _one_column_site(site: HostileServer) -> dict[int, str]:
+    """Every item points at one column of six articles: a whole audit in a handful of requests."""
+    entries = [(f"/info/{k}.htm", f"2018年公告{k}", f"2018-11-{20 - k:02d}") for k in range(6)]
+    body = list_page("栏目", entries).encode()
+    site.route("/col/list.htm", lambda h: h.send(200, body, {"Content-Type": "text/html; charset=utf-8"}))
+    for href, title, day in entries:
+        page = article_page(title, day).encode()
+        site.route(href, lambda h, page=page: h.send(200, page, {"Content-Type": "text/html; charset=utf-8"}))
+    site.route("/robots.txt", lambda h: h.send(200, b"User-agent: *\nAllow: /\n"))
+    return dict.fromkeys(range(1, 51), site.url("/col/list.htm"))
+
+
+def test_each_site_keeps_its_own_catalogues_pace_in_the_shared_process(tmp_path: Path) -> None:
+    """Politeness is per site: the slow site's delay does not slow the other, nor the other's speed it."""
+    with HostileServer() as slow, HostileServer() as fast:
+        cat_slow = write_catalogue(tmp_path / "slow.yaml", _one_column_site(slow), site_id="slow",
+                                   allowed_hosts=(f"127.0.0.1:{slow.port}",),
+                                   policy={"delay_seconds": 0.5, "concurrency_per_host": 1})
+        cat_fast = write_catalogue(tmp_path / "fast.yaml", _one_column_site(fast), site_id="fast",
+                                   allowed_hosts=(f"127.0.0.1:{fast.port}",),
+                                   policy={"delay_seconds": 0, "concurrency_per_host": 8})
+        ran = run_auditor(["run", "--site", str(cat_slow), "--site", str(cat_fast), "--db", str(tmp_path / "p.sqlite"),
+                           "--out", str(tmp_path / "out"), "--as-of", AS_OF], timeout=240)
+        slow_times, fast_times = sorted(_request_times(slow)), sorted(_request_times(fast))
+    assert ran.returncode in (0, 1), ran.stdout + ran.stderr
+    assert len(slow_times) >= 7 and len(fast_times) >= 7, (slow_times, fast_times)
+
+    def median_gap(times: list[float]) -> float:
+        gaps = sorted(b - a for a, b in pairwise(times))
+        return gaps[len(gaps) // 2]
+
+    # the slow site's requests are spaced by its delay; the fast one's, in the same process, are not
+    assert median_gap(slow_times) > 10 * median_gap(fast_times), (slow_times, fast_times)
+    # and the fast site was not held until the slow one had finished
+    assert fast_times[-1] < slow_times[-1], (slow_times, fast_times)
