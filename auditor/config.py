@@ -42,6 +42,7 @@ class OutputConfig:
 @dataclass(frozen=True)
 class CrawlConfig:
     site: str = "ustb"  # the catalogue used when --site is not given
+    sites: tuple[str, ...] = ()  # several catalogues audited in one night (`auditor run`); wins over `site`
     polite: bool = True  # delay and per-host cap from the catalogue's policy
     obey_robots: bool = True
     proxy: str = ""  # explicit proxy; otherwise http_proxy/https_proxy/no_proxy are honoured
@@ -83,6 +84,7 @@ class Config:
                 values["password"] = "********"
             if section == "crawl":
                 values["proxy"] = mask_url(values["proxy"])
+                values["sites"] = ", ".join(values["sites"])
             out[section] = values
         return out
 
@@ -168,6 +170,13 @@ def _apply(section: Any, name: str, given: dict[str, Any], source: str, env: dic
 
 
 def _coerce(value: Any, default: Any, where: str) -> Any:
+    if isinstance(default, tuple):  # a list of names: a TOML array, or comma-separated in the environment
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(f"{where}: expected a list of catalogue ids or files, e.g. [\"ustb\", \"sites/b.yaml\"],"
+                              f" got {value!r}")
+        return tuple(v.strip() for v in value)
     if isinstance(default, bool):
         if isinstance(value, bool):
             return value

@@ -18,6 +18,26 @@ class ExitStatus(enum.IntEnum):
     INCONCLUSIVE = 3  # the site or the network failed: departments not scored
     INTERRUPTED = 4  # Ctrl-C, SIGTERM or a crash: stored as interrupted, not scored
 
+    @property
+    def meaning(self) -> str:
+        """What the status tells the operator, in the words of the README's table."""
+        return _MEANINGS[self]
+
+
+_MEANINGS = {
+    ExitStatus.OK: "各事项合格或提醒",
+    ExitStatus.FAIL: "有事项不合格",
+    ExitStatus.USAGE: "配置或目录有误，未检查",
+    ExitStatus.INCONCLUSIVE: "无法判定（网站或网络故障，不计分）",
+    ExitStatus.INTERRUPTED: "中断（不计分）",
+}
+
+
+def worst(codes: list[int]) -> ExitStatus:
+    """The status of a night of several sites: the worst of theirs, in the order interrupted, inconclusive,
+    unusable input, fail, ok (the numbers' own order), so cron hears of the site that needs it most."""
+    return ExitStatus(max(codes, default=ExitStatus.OK))
+
 
 class CommandError(Exception):
     """What the user must change, in one line; the CLI prints it and exits with `status`."""

@@ -29,7 +29,7 @@ from auditor.atomic import atomic_write
 from auditor.calendar import CHINA
 from auditor.config import Config
 from auditor.evaluate import default_as_of, evaluate
-from auditor.exits import CommandError, ExitStatus
+from auditor.exits import CommandError, ExitStatus, worst
 from auditor.findings import load_result, write_findings
 from auditor.lifecycle import (
     FollowUp,
@@ -63,7 +63,7 @@ from reports.mail import Security, SmtpSettings, send_scorecards
 from reports.xlsx import read_ledgers, state_text, write_school_ledger
 from samplesite.nightly import NightlyScenario
 from samplesite.server import SampleSiteServer
-from spiders.crawl import CrawlOutcome, crawl
+from spiders.crawl import CrawlOutcome, crawl, crawl_sites
 from spiders.inspect import Inspected
 from spiders.progress import CrawlProgress
 
@@ -435,6 +435,134 @@ def run_audit(req: AuditRequest, config: Config, *, console: Console | None = No
         return code
     finally:
         lock.__exit__(None, None, None)
+
+
+@dataclass(frozen=True)
+class SiteNight:
+    """One site of a night of several: a line of the closing summary."""
+
+    ref: str  # as the operator gave it (an id or a catalogue file)
+    code: int
+    name: str = ""
+    site_id: str = ""
+    run_id: int | None = None
+    score: float | None = None
+    counts: dict[Verdict, int] | None = None
+    out: Path | None = None
+    error: str = ""  # why the site was not audited (its catalogue, its lock)
+
+
+def run_audits(refs: list[str], req: AuditRequest, config: Config, *, console: Console | None = None) -> int:
+    """Several universities in one night, one process: every catalogue opened (a broken one is reported
+    with its file and line, and the others still run), every site locked, all crawled concurrently (each at
+    its own catalogue's pace), then each judged and reported into `out/<site id>/`. Returns the worst
+    site's exit status; the closing summary lists every site."""
+    console = console or Console(quiet=req.quiet)
+    _setup_logging(req.log_file)
+    nights: list[SiteNight] = []
+    opened: list[tuple[str, Site, Checklist]] = []
+    seen: dict[str, str] = {}
+    for ref in refs:
+        try:
+            site, checklist = open_site(ref)
+        except CommandError as exc:
+            nights.append(SiteNight(ref=ref, code=ExitStatus.USAGE, error=str(exc)))
+            continue
+        if site.id in seen:
+            nights.append(SiteNight(ref=ref, code=ExitStatus.USAGE, name=site.name, site_id=site.id,
+                                    error=f"与 {seen[site.id]} 是同一个站点（id {site.id}），本次只检查一次"))
+            continue
+        seen[site.id] = ref
+        opened.append((ref, site, checklist))
+    with _locks(req.db, [site for _, site, _ in opened]) as refused:
+        for site_id, message in refused.items():
+            ref = seen[site_id]
+            nights.append(SiteNight(ref=ref, code=ExitStatus.USAGE, site_id=site_id, error=message))
+        crawled = [(ref, site, checklist) for ref, site, checklist in opened if site.id not in refused]
+        if crawled:
+            console.print(f"抓取 crawling {len(crawled)} 个站点 sites: "
+                          + "、".join(site.name for _, site, _ in crawled), highlight=False)
+            log.info("audit of %s started (db %s)", ", ".join(s.id for _, s, _ in crawled), req.db)
+            outcomes = crawl_sites([site for _, site, _ in crawled], req.db, item_numbers=req.items,
+                                   proxy=req.proxy, polite=req.polite, obey_robots=req.obey_robots,
+                                   contact=req.contact)
+            for (ref, site, checklist), outcome in zip(crawled, outcomes, strict=True):
+                nights.append(_judge_night(ref, site, checklist, outcome, req, config, console))
+    order = {ref: i for i, ref in enumerate(refs)}
+    nights.sort(key=lambda n: order.get(n.ref, len(order)))
+    print_nights(nights, console)
+    code = worst([n.code for n in nights])
+    log.info("night of %d sites finished: exit %s", len(nights), int(code))
+    return code
+
+
+@contextmanager
+def _locks(db: str, sites: list[Site]) -> Iterator[dict[str, str]]:
+    """Each site's run lock (one site of one database at a time, across processes); yields the sites whose
+    lock another audit holds, with its message. Two sites of this process never block each other."""
+    held: list[RunLock] = []
+    refused: dict[str, str] = {}
+    try:
+        for site in sites:
+            lock = RunLock(db, site.id)
+            try:
+                held.append(lock.__enter__())
+            except AlreadyRunning as exc:
+                refused[site.id] = str(exc)
+        yield refused
+    finally:
+        for lock in held:
+            lock.__exit__(None, None, None)
+
+
+def _judge_night(ref: str, site: Site, checklist: Checklist, outcome: CrawlOutcome, req: AuditRequest,
+                 config: Config, console: Console) -> SiteNight:
+    """Judge and report one site of the night into its own folder."""
+    out = req.out / site.id
+    try:
+        with Store(req.db) as store:
+            result = evaluate(store, outcome.run_id, site, checklist, req.as_of or default_as_of())
+            effects = record_run(store, result, req.fix_days)
+            history = _history(store, result, site, checklist)
+            paths = render_reports(result, history, out, req.fix_days, store)
+            if req.keep:
+                store.prune(site.id, req.keep)
+    except CommandError as exc:
+        return SiteNight(ref=ref, code=exc.status, name=site.name, site_id=site.id, run_id=outcome.run_id,
+                         error=str(exc))
+    console.print(Text(f"{site.name}: ") + Text(f"报告 reports {paths.out}/", style="dim"))
+    print_effects(effects, console)
+    if req.email and result.scored:
+        send_email(result, paths, config, console, db=req.db, fix_days=req.fix_days)
+    alert_operator(req.db, result, config, console)
+    code = exit_status(result)
+    log.info("audit of %s finished: run %s, %s, exit %s", site.id, result.run.id, result.run.state, code)
+    return SiteNight(ref=ref, code=code, name=site.name, site_id=site.id, run_id=result.run.id,
+                     score=result.overall_score if result.scored else None, counts=dict(result.counts), out=paths.out)
+
+
+def print_nights(nights: list[SiteNight], console: Console) -> None:
+    """The closing summary of a night of several sites: one row each, with what its exit status means; the
+    sites not audited first, each with its reason on a line of its own (a catalogue's file:line: message)."""
+    for n in nights:
+        if n.error:
+            console.print(Text("未检查 not audited: ", style="bold red") + visible(f"{n.ref}: {n.error}"))
+    table = Table(title=f"本次共检查 {len(nights)} 个站点 sites audited", title_justify="left")
+    table.add_column("站点 site", overflow="fold")
+    table.add_column("run", justify="right")
+    table.add_column("得分 score", justify="right")
+    for v in Verdict:
+        table.add_column(v.label, justify="right", style=TERMINAL_STYLE[v])
+    table.add_column("退出码 exit", justify="right")
+    table.add_column("说明 meaning", overflow="fold", ratio=2)
+    for n in nights:
+        status = ExitStatus(n.code)
+        counts = [str(n.counts[v]) for v in Verdict] if n.counts else ["—"] * len(Verdict)
+        site = f"{n.name}（{n.site_id}）" if n.name else n.ref
+        table.add_row(visible(site), str(n.run_id) if n.run_id is not None else "—",
+                      "—" if n.score is None else f"{n.score:.1f}", *counts, str(int(status)),
+                      status.meaning)
+    console.print(table)
 
 
 def _history(store: Store, result: AuditResult, site: Site, checklist: Checklist) -> list[AuditResult]:

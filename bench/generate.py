@@ -9,6 +9,9 @@ Attachments are a handful of small generated files reused many times: every atta
 (`/uploads/<col>/<id>-<variant>.<ext>`) and the server maps the URL to `files/<variant>.<ext>`.
 
 Everything is a function of (pages, ports), so two runs with the same arguments write identical bytes.
+A file whose bytes are unchanged is not rewritten (its mtime, and so nginx's Last-Modified and ETag, stay),
+so `grown=0.05` on an existing site is the night on which 5 % of the columns gained an entry: one new
+article at the head of each such column (its list pages all shift by one row), nothing else touched.
 Besides `site/`, the generator writes `catalogue.yaml` (for `auditor crawl --site`), `pages.txt` (every
 HTML page, for tools that cannot recurse) and `manifest.json` (the URL universe, for coverage figures).
 
@@ -23,7 +26,6 @@ import io
 import json
 import random
 import re
-import shutil
 import sys
 import time
 import zipfile
@@ -80,6 +82,8 @@ def _column_names() -> list[str]:
 
 
 def _columns(pages: int) -> list[Column]:
+    if pages < COLUMNS:
+        raise ValueError(f"--pages {pages}: at least {COLUMNS}, one article a column")
     names = _column_names()
     # Uneven but deterministic sizes, like a real site: some columns are long, some short.
     rng = random.Random(20181128)
@@ -143,17 +147,24 @@ def _attachments_for(rng: random.Random) -> list[tuple[str, int]]:
     return [(rng.choice(("pdf", "pdf", "xlsx", "docx")), rng.randrange(3)) for _ in range(n)]
 
 
-def generate(pages: int, port: int, offsite_port: int, out: Path) -> dict[str, object]:
-    """Write the site under `out/site`, the catalogue and the lists; returns the manifest."""
+def grown_columns(share: float) -> list[int]:
+    """The columns that gained an entry on a night where `share` of them did: spread over the site."""
+    count = -(-round(share * COLUMNS * 100) // 100) if share > 0 else 0
+    return [1 + (k * COLUMNS) // count for k in range(count)] if count else []
+
+
+def generate(pages: int, port: int, offsite_port: int, out: Path, *, site_id: str = "bench",
+             name: str = "基准大学", grown: float = 0.0) -> dict[str, object]:
+    """Write the site under `out/site`, the catalogue and the lists; returns the manifest. `grown`: the
+    share of columns that gained one entry since the site was first written (see the module's note)."""
     started = time.perf_counter()
     main = f"http://{MAIN_HOST}:{port}"
     offsite = f"http://{OFFSITE_HOST}:{offsite_port}"
     site = out / "site"
-    if site.exists():
-        shutil.rmtree(site)
     root, other, files = site / "main", site / "offsite", site / "files"
     for d in (root / "css", other / "s", files):
         d.mkdir(parents=True, exist_ok=True)
+    stale = {p for p in site.rglob("*") if p.is_file()}
 
     columns = _columns(pages)
     rng = random.Random(5000)
@@ -161,16 +172,29 @@ def generate(pages: int, port: int, offsite_port: int, out: Path) -> dict[str, o
     urls: set[str] = set()  # every URL the site links to, existing or not
     broken: set[str] = set()
     counts = {"detail": 0, "list": 0, "attachment_links": 0, "offsite_links": 0}
+    growing = set(grown_columns(grown))
+    added: list[str] = []
 
     def write(path: str, text: str, base: Path = root) -> None:
         target = base / path.lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        _write_if_changed(target, text.encode("utf-8"))
+        stale.discard(target)
 
     # -- detail pages, lists, the home page
     for column in columns:
         day = NEWEST - timedelta(days=column.number)
         entries: list[tuple[int, str, date, str]] = []  # id, title, date, href
+        if column.number in growing:
+            # A new article, newest of its column: its own random stream, so no other page changes.
+            new_id, new_day = 900000 + column.number, NEWEST + timedelta(days=1)
+            new_title = _title(random.Random(new_id), column, new_day)
+            new_href = f"/info/{column.slug}/{new_id}.htm"
+            write(new_href, _head(new_title) + f'<div class="article"><h1 class="arti_title">{_e(new_title)}</h1>\n'
+                  f'<p class="arti_metas">发布时间：{new_day.isoformat()}</p>\n<div class="wp_articlecontent">'
+                  f"<p>{_e(new_title)}。现将有关情况公开如下。</p></div></div>\n" + _footer(offsite))
+            entries.append((new_id, new_title, new_day, new_href))
+            html_urls.append(main + new_href)
+            added.append(main + new_href)
         for position, did in enumerate(column.details):
             day -= timedelta(days=rng.randint(0, 4))
             title = _title(rng, column, day)
@@ -230,6 +254,7 @@ def generate(pages: int, port: int, offsite_port: int, out: Path) -> dict[str, o
             chunk = entries[(page_no - 1) * PER_PAGE : page_no * PER_PAGE]
             if page_no == column.pages:
                 chunk = entries[(page_no - 1) * PER_PAGE :]
+            # (a grown column keeps its page count: its last page holds one row more, as CMSs page by count)
             rows = "".join(
                 f'<li><a href="{href}" title="{_e(title)}" target="_blank">{_e(title)}</a>'
                 f'<span class="date">{d.isoformat()}</span></li>\n'
@@ -269,12 +294,16 @@ def generate(pages: int, port: int, offsite_port: int, out: Path) -> dict[str, o
 
     # -- the few attachment files every attachment URL maps to
     for variant in range(3):
-        (files / f"{variant}.pdf").write_bytes(_pdf(variant))
-        (files / f"{variant}.xlsx").write_bytes(_xlsx(variant))
-        (files / f"{variant}.docx").write_bytes(_docx(variant))
+        for ext, make in (("pdf", _pdf), ("xlsx", _xlsx), ("docx", _docx)):
+            target = files / f"{variant}.{ext}"
+            if not target.exists():  # deterministic: written once, never touched again
+                target.write_bytes(make(variant))
+            stale.discard(target)
+    for gone in stale:
+        gone.unlink()
 
     # -- the catalogue: 50 items, each column's first list page
-    (out / "catalogue.yaml").write_text(_catalogue(columns, main), encoding="utf-8")
+    (out / "catalogue.yaml").write_text(_catalogue(columns, main, site_id, name), encoding="utf-8")
     (out / "pages.txt").write_text("".join(u + "\n" for u in html_urls), encoding="utf-8")
     manifest: dict[str, object] = {
         "pages": pages,
@@ -288,6 +317,8 @@ def generate(pages: int, port: int, offsite_port: int, out: Path) -> dict[str, o
         "offsite_links": counts["offsite_links"],
         "broken_links": len(broken),
         "urls": len(urls),
+        "grown_columns": sorted(growing),
+        "added_urls": added,
         "seconds": round(time.perf_counter() - started, 2),
     }
     (out / "urls.txt").write_text("".join(u + "\n" for u in sorted(urls)), encoding="utf-8")
@@ -297,12 +328,22 @@ def generate(pages: int, port: int, offsite_port: int, out: Path) -> dict[str, o
     return manifest
 
 
-def _catalogue(columns: list[Column], main: str) -> str:
+def _write_if_changed(target: Path, data: bytes) -> None:
+    """Write only new or different bytes: an unchanged page keeps its mtime, as on a real server."""
+    try:
+        if target.read_bytes() == data:
+            return
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def _catalogue(columns: list[Column], main: str, site_id: str = "bench", name: str = "基准大学") -> str:
     departments = ("党办、校办", "教务处", "财务处", "人事处", "研究生院")
     lines = [
         "# Generated by bench/generate.py: the benchmark site's catalogue. Do not edit.",
-        "id: bench",
-        "name: 基准大学",
+        f"id: {site_id}",
+        f"name: {name}",
         'version: "bench"',
         "checklist: qingdan-2014",
         f"home: {main}/",
@@ -312,6 +353,8 @@ def _catalogue(columns: list[Column], main: str) -> str:
         "  max_pages_per_item: 100000",
         "  max_list_pages: 10000",
         "  max_pages_total: 1000000",
+        # The off-site host is a loopback name: allowed, or the gate (issue 14) refuses its links unasked.
+        "  allow_internal: localhost",
         "departments:",
         *(f'  - {{name: {d}, contact: ""}}' for d in departments),
         "items:",

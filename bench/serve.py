@@ -72,7 +72,20 @@ http {{
         server_name localhost;
         root {site}/offsite;
     }}
-}}
+{extra}}}
+"""
+# One more generated site on its own port (the 20-site night): the same layout as the first.
+EXTRA_SERVER = """\
+    server {{
+        listen 127.0.0.1:{port};
+        server_name 127.0.0.1;
+        root {site}/main;
+        location /uploads/ {{
+            root {site};
+            rewrite "{rewrite}" /files/$1.$2 break;
+            return 404;
+        }}
+    }}
 """
 
 
@@ -119,17 +132,20 @@ class Server:
         self._stop()
 
 
-def start(site: Path, port: int, offsite_port: int, work: Path, *, force_python: bool = False) -> Server:
-    """Start serving `site` (the generator's `site/` folder); falls back to Python without nginx."""
+def start(site: Path, port: int, offsite_port: int, work: Path, *, force_python: bool = False,
+          more: list[tuple[Path, int]] | None = None) -> Server:
+    """Start serving `site` (the generator's `site/` folder), and each of `more` (other generated sites,
+    each on its own port, their off-site host the first's); falls back to Python without nginx."""
     site, work = site.resolve(), work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if nginx and not force_python:
-        return _start_nginx(nginx, site, port, offsite_port, work)
-    return _start_python(site, port, offsite_port, work)
+        return _start_nginx(nginx, site, port, offsite_port, work, more or [])
+    return _start_python(site, port, offsite_port, work, more or [])
 
 
-def _start_nginx(nginx: str, site: Path, port: int, offsite_port: int, work: Path) -> Server:
+def _start_nginx(nginx: str, site: Path, port: int, offsite_port: int, work: Path,
+                 more: list[tuple[Path, int]]) -> Server:
     (work / "tmp").mkdir(exist_ok=True)
     log = work / "access.log"
     log.unlink(missing_ok=True)
@@ -143,6 +159,7 @@ def _start_nginx(nginx: str, site: Path, port: int, offsite_port: int, work: Pat
             log_format=LOG_FORMAT,
             rewrite=_UPLOAD_REWRITE,
             mime="/etc/nginx/mime.types",
+            extra="".join(EXTRA_SERVER.format(port=p, site=s.resolve(), rewrite=_UPLOAD_REWRITE) for s, p in more),
         ),
         encoding="utf-8",
     )
@@ -161,8 +178,8 @@ def _start_nginx(nginx: str, site: Path, port: int, offsite_port: int, work: Pat
         preexec_fn=_die_with_parent,  # noqa: PLW1509
     )
     try:
-        _wait_listening(port)
-        _wait_listening(offsite_port)
+        for p in (port, offsite_port, *(p for _, p in more)):
+            _wait_listening(p)
     except RuntimeError:
         proc.kill()
         err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
@@ -290,14 +307,16 @@ class _QuietServer(ThreadingHTTPServer):
         pass  # a client closing a keep-alive connection is no news
 
 
-def _start_python(site: Path, port: int, offsite_port: int, work: Path) -> Server:
+def _start_python(site: Path, port: int, offsite_port: int, work: Path, more: list[tuple[Path, int]]) -> Server:
     log = work / "access.log"
     log.unlink(missing_ok=True)
     log_file = log.open("a", encoding="utf-8")
     lock = threading.Lock()
     servers = []
-    for p, root in ((port, site / "main"), (offsite_port, site / "offsite")):
-        httpd = _QuietServer(("127.0.0.1", p), _handler(root, site / "files", lock, log_file))
+    served = [(port, site / "main", site / "files"), (offsite_port, site / "offsite", site / "files")]
+    served += [(p, s / "main", s / "files") for s, p in more]
+    for p, root, files in served:
+        httpd = _QuietServer(("127.0.0.1", p), _handler(root, files, lock, log_file))
         httpd.daemon_threads = True
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         servers.append(httpd)

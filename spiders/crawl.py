@@ -1,23 +1,26 @@
-"""Run one crawl of one site in this process and record it as a run in the store.
+"""Run the crawls of one or several sites in this process and record each as a run in the store.
 
-The same spider, built from the same settings, as `scrapy crawl catalogue -s XXGK_SITE=…`: this function
-only begins the run (so the caller knows its id even if the crawl dies), passes the command's choices as
-`XXGK_*` settings and records how the crawl ended. Scrapy's reactor can start once per process, so this is
-called once per `auditor` command; tests run the command in a subprocess, as cron does. Ctrl-C and
-SIGTERM reach Scrapy's own handlers, which close the spider cleanly: the run is then stored as
-interrupted and never scored.
+The same spider, built from the same settings, as `scrapy crawl catalogue -s XXGK_SITE=…`: this module
+only begins the runs (so the caller knows their ids even if a crawl dies), passes the command's choices as
+`XXGK_*` settings and records how each crawl ended. Scrapy's reactor can start once per process, so this is
+called once per `auditor` command; several sites share that one reactor (one Scrapy crawler each, with its
+own settings, politeness and run), which is how a night of many universities costs the wall time of the
+longest rather than the sum. Tests run the command in a subprocess, as cron does. Ctrl-C and SIGTERM reach
+Scrapy's own handlers, which close every spider cleanly: the runs are then stored as interrupted and never
+scored.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scrapy import signals
-from scrapy.crawler import AsyncCrawlerProcess
+from scrapy.crawler import AsyncCrawlerProcess, Crawler
+from scrapy.settings import Settings
 
 from auditor import __version__
 from auditor.models import RunState
@@ -51,16 +54,38 @@ def crawl(
     extra_settings: dict[str, Any] | None = None,
 ) -> CrawlOutcome:
     """Crawl `site` (a catalogue loaded from its file) into the store at `db_path`."""
+    return crawl_sites([site], db_path, item_numbers=item_numbers, proxy=proxy, polite=polite,
+                       obey_robots=obey_robots, contact=contact, progress=progress, log_level=log_level,
+                       processes=processes, extra_settings=extra_settings)[0]
+
+
+def crawl_sites(
+    sites: Sequence[Site],
+    db_path: str | Path,
+    *,
+    item_numbers: Iterable[int] | None = None,
+    proxy: str | None = None,
+    polite: bool = True,
+    obey_robots: bool | None = None,
+    contact: str = "",
+    progress: Callable[[CrawlProgress], None] | None = None,
+    log_level: str = "WARNING",
+    processes: int | None = None,
+    extra_settings: dict[str, Any] | None = None,
+) -> list[CrawlOutcome]:
+    """Crawl every site concurrently in this process, each its own run; outcomes in the order given.
+
+    Each site is its own Scrapy crawler: its catalogue's politeness (delay, per-host cap) applies to it
+    alone, and one site's slow server never holds another's requests back."""
+    items = sorted(item_numbers) if item_numbers else []
     with Store(db_path) as store:
-        run = store.begin_run(site.id, tool_version=__version__, checklist_version=site.checklist_version,
-                              catalogue_version=site.version, catalogue_path=site.source_path,
-                              items=item_numbers or ())
-    settings = {
+        runs = [store.begin_run(site.id, tool_version=__version__, checklist_version=site.checklist_version,
+                                catalogue_version=site.version, catalogue_path=site.source_path, items=items)
+                for site in sites]
+    common = {
         **BASE_SETTINGS,
-        "XXGK_SITE": site.source_path or site.id,
         "XXGK_DB": str(db_path),
-        "XXGK_RUN_ID": run.id,
-        "XXGK_ITEMS": sorted(item_numbers) if item_numbers else [],
+        "XXGK_ITEMS": items,
         "XXGK_PROXY": proxy or "",
         "XXGK_POLITE": polite,
         "XXGK_IGNORE_ROBOTS": obey_robots is False,
@@ -70,25 +95,38 @@ def crawl(
         "LOG_INSTALL_ROOT_HANDLER": False,
         **(extra_settings or {}),
     }
-    process = AsyncCrawlerProcess(settings)
+    refs = [site.source_path or site.id for site in sites]
+    # The process's settings build the reactor-wide resolver, which gates names for every site crawled here.
+    process = AsyncCrawlerProcess({**common, "XXGK_SITE": refs[0] if len(refs) == 1 else "", "XXGK_SITES": refs})
     logging.getLogger("scrapy").setLevel(log_level)
-    crawler = process.create_crawler(CatalogueSpider)
-    crawler.signals.connect(stop_link_check_bodies, signal=signals.headers_received)
-    if progress is not None:
-        crawler.signals.connect(progress, signal=progress_changed)
-    process.crawl(crawler)
+    crawlers: list[Crawler] = []
+    for ref, run in zip(refs, runs, strict=True):
+        settings = Settings(common)
+        # Above the process's own priority: create_crawler merges the process's settings into each crawler.
+        settings.setdict({"XXGK_SITE": ref, "XXGK_RUN_ID": run.id}, priority="cmdline")
+        crawler = process.create_crawler(Crawler(CatalogueSpider, settings))
+        crawler.signals.connect(stop_link_check_bodies, signal=signals.headers_received)
+        if progress is not None:
+            crawler.signals.connect(progress, signal=progress_changed)
+        process.crawl(crawler)
+        crawlers.append(crawler)
     try:
         process.start()
     except BaseException:
-        _finish(db_path, run.id, RunState.INTERRUPTED, "抓取异常终止", {})
+        for run in runs:
+            _finish(db_path, run.id, RunState.INTERRUPTED, "抓取异常终止", {})
         raise
+    return [_outcome(db_path, run.id, crawler) for run, crawler in zip(runs, crawlers, strict=True)]
+
+
+def _outcome(db_path: str | Path, run_id: int, crawler: Crawler) -> CrawlOutcome:
     stats = crawler.stats.get_stats() if crawler.stats else {}
     reason = str(stats.get("finish_reason", "unknown"))
     numbers = {k.replace("/", "_"): int(v) for k, v in stats.items() if isinstance(v, int) and "/" in k}
     state = RunState.COMPLETE if reason == "finished" else RunState.INTERRUPTED
     note = "" if state is RunState.COMPLETE else f"抓取未完成（{reason}），本次运行不计分"
-    _finish(db_path, run.id, state, note, numbers)
-    return CrawlOutcome(run_id=run.id, state=state, reason=reason, stats=numbers)
+    _finish(db_path, run_id, state, note, numbers)
+    return CrawlOutcome(run_id=run_id, state=state, reason=reason, stats=numbers)
 
 
 def _finish(db_path: str | Path, run_id: int, state: RunState, note: str, stats: dict[str, int]) -> None:

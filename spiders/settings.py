@@ -30,6 +30,15 @@ COOKIES_ENABLED = False
 # We deduplicate URLs ourselves before they become Requests (cheaper than fingerprinting each).
 DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 DOWNLOAD_WARNSIZE = 0
+# Nothing reads the per-response byte counts of DownloaderStats (the run keeps only what the spider and the
+# core count): one middleware less on every request and response (the profile: bench/README.md).
+DOWNLOADER_STATS = False
+# No feed export (the store pipeline records), no periodic log lines or memory polls in an unattended job.
+EXTENSIONS = {
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "scrapy.extensions.logstats.LogStats": None,
+    "scrapy.extensions.memusage.MemoryUsage": None,
+}
 # Non-2xx answers are evidence (404 = missing column), not errors; redirects still work with this.
 HTTPERROR_ALLOW_ALL = True
 LOG_LEVEL = "WARNING"
@@ -52,6 +61,9 @@ TWISTED_DNS_RESOLVER = "spiders.resolver.GatedResolver"
 
 #: The catalogue to crawl: a shipped id (`ustb`) or the path of a catalogue YAML file.
 XXGK_SITE = ""
+#: Every catalogue crawled in this process (`auditor run --site A --site B`): the reactor's one DNS resolver
+#: gates each name by them all (empty: by `XXGK_SITE` alone).
+XXGK_SITES: list[str] = []
 #: The SQLite history file the run is stored in.
 XXGK_DB = "xxgk-audit.sqlite"
 #: The run to record into; 0: the spider begins a run itself and finishes it when it closes.
@@ -74,7 +86,7 @@ XXGK_STALL_SECONDS = 600.0
 XXGK_STALL_GRACE_SECONDS = 0.0
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=256)
 def load_catalogue(ref: str) -> Site:
     """The catalogue `XXGK_SITE` names, loaded once per process (the spider, the gate and the resolver
     all judge by it)."""
@@ -85,6 +97,12 @@ def site_of(settings: BaseSettings) -> Site | None:
     """The catalogue of this crawl, or None when `XXGK_SITE` is not set."""
     ref = settings.get("XXGK_SITE") or ""
     return load_catalogue(ref) if ref else None
+
+
+def sites_of(settings: BaseSettings) -> list[Site]:
+    """Every catalogue crawled in this process: `XXGK_SITES`, else the one `XXGK_SITE` names."""
+    refs = settings.getlist("XXGK_SITES") or ([settings.get("XXGK_SITE")] if settings.get("XXGK_SITE") else [])
+    return [load_catalogue(ref) for ref in refs]
 
 
 def user_agent(template: str, contact: str = "") -> str:

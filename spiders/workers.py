@@ -4,6 +4,9 @@ Extraction is pure-Python CPU work (lxml heuristics, pdfminer, python-docx). In 
 it holds the GIL and stalls every download; in a worker it runs on the machine's other core(s) while
 Scrapy keeps fetching. A worker stuck on a pathological file or page is killed and replaced, which a
 thread cannot be. Identical attachments (the same PDF linked from many pages) are read once per run.
+
+The sites of one night share the process's workers (`auditor run --site A --site B`): twenty universities
+crawled at once need the spare cores once, not twenty pools of readers each as large as a crawl.
 """
 
 from __future__ import annotations
@@ -34,6 +37,19 @@ class ExtractionFailed(Exception):
     """The worker could not read this page in time, or crashed on it."""
 
 
+class _Shared:
+    """The pool and its slots that every `Workers` of this process with the same size uses."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self.pool: ProcessPoolExecutor | None = None
+        self.slots = asyncio.Semaphore(max(1, processes))
+        self.users = 0
+
+
+_SHARED: dict[int, _Shared] = {}
+
+
 class Workers:
     def __init__(self, *, timeout_s: float = 60.0, max_chars: int = 2_000_000,
                  cache_chars: int = 50_000_000, processes: int | None = None) -> None:
@@ -41,12 +57,25 @@ class Workers:
         self.max_chars = max_chars
         # 0 processes: read in this process (small crawls, or a one-core machine).
         self.processes = max(0, (os.cpu_count() or 1) - 1) if processes is None else processes
-        self._pool: ProcessPoolExecutor | None = None
+        self._shared = _SHARED.setdefault(self.processes, _Shared(self.processes))
+        self._shared.users += 1
+        self._closed = False
         self._cache: OrderedDict[str, AttachmentText] = OrderedDict()
         self._cache_chars = 0
         self._cache_limit = cache_chars
         self._reading: dict[str, asyncio.Future[AttachmentText]] = {}
-        self._slots = asyncio.Semaphore(max(1, self.processes))
+
+    @property
+    def _pool(self) -> ProcessPoolExecutor | None:
+        return self._shared.pool
+
+    @_pool.setter
+    def _pool(self, pool: ProcessPoolExecutor | None) -> None:
+        self._shared.pool = pool
+
+    @property
+    def _slots(self) -> asyncio.Semaphore:
+        return self._shared.slots
 
     async def extract(self, body: bytes, charset: str, url: str, selectors: Selectors | None, *,
                       max_links: int | None = None, max_entries: int | None = None) -> PageExtract:
@@ -126,6 +155,14 @@ class Workers:
             self._cache_chars -= len(old.text)
 
     def close(self) -> None:
+        """Done with the workers; the last user of the process's pool shuts it down."""
+        if self._closed:
+            return
+        self._closed = True
+        self._shared.users -= 1
+        if self._shared.users > 0:
+            return
+        _SHARED.pop(self.processes, None)
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None

@@ -24,6 +24,28 @@ def test_file_values_and_environment_overrides(tmp_path: Path) -> None:
     assert config.masked()["smtp"]["password"] == "********"
 
 
+def test_a_night_of_several_sites_from_the_file_or_the_environment(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[crawl]\nsites = ["ustb", "sites/b.yaml"]\n', encoding="utf-8")
+    assert load_config(cfg, environ={}).crawl.sites == ("ustb", "sites/b.yaml")
+    assert load_config(cfg, environ={"XXGK_CRAWL_SITES": "a.yaml, b.yaml"}).crawl.sites == ("a.yaml", "b.yaml")
+
+
+def test_the_configured_sites_are_all_reported_when_none_can_be_audited(tmp_path: Path) -> None:
+    """`sites` in the file drives `auditor run`: each unusable catalogue is named with its file, exit 2."""
+    (tmp_path / "a.yaml").write_text("id: a\nname: [\n", encoding="utf-8")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[crawl]\nsites = ["{tmp_path / "a.yaml"}", "{tmp_path / "none.yaml"}"]\n', encoding="utf-8")
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    proc = subprocess.run([sys.executable, "-m", "auditor", "--config", str(cfg), "run", "--db",
+                           str(tmp_path / "a.sqlite"), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, env=env, check=False, timeout=120)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"{tmp_path / 'a.yaml'}:" in proc.stdout and f"{tmp_path / 'none.yaml'}" in proc.stdout, proc.stdout
+    assert "本次共检查 2 个站点" in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -32,6 +54,7 @@ def test_file_values_and_environment_overrides(tmp_path: Path) -> None:
         ("[smtp]\npassword = 'x'\n", "must come from the environment"),
         ("[crawl]\nproxy = 'http://robot:s3cret@proxy.example:3128'\n", "must not hold credentials"),
         ("[nonsense]\na = 1\n", "unknown section"),
+        ("[crawl]\nsites = [1, 2]\n", "expected a list of catalogue ids"),
         ("[store\n", "c.toml"),
     ],
 )

@@ -156,3 +156,21 @@ def test_allowed_hosts_with_a_port_and_allow_internal_are_validated(tmp_path: Pa
         other_port = write_catalogue(tmp_path / "port.yaml", urls, allowed_hosts=("127.0.0.1:1",))
         ran = run_auditor(["checklist", "validate", str(other_port)], timeout=60)
         assert ran.returncode == 2 and "not in allowed_hosts" in ran.stdout + ran.stderr, ran.stdout + ran.stderr
+
+
+def test_in_a_night_of_several_sites_one_sites_campus_network_opens_nothing_for_another() -> None:
+    """The process has one resolver for all its sites (`auditor run --site A --site B`): site A's allowed
+    campus network is allowed for A's own hosts, never for a name that B's pages (or A's) link to."""
+    from spiders.resolver import GatedResolver
+
+    campus = Gate(allowed_hosts=("xxgk.a.edu.cn",), internal_networks=(ipaddress.ip_network("10.8.0.0/16"),))
+    other = Gate(allowed_hosts=("xxgk.b.edu.cn:8080",))
+    resolver = GatedResolver(None, 100, 10)
+    resolver.gates = (campus, other)
+    inside, public = ipaddress.ip_address("10.8.1.1"), ipaddress.ip_address("93.184.216.34")
+    assert resolver.allowed("xxgk.a.edu.cn", inside)
+    assert not resolver.allowed("evil.example.com", inside)
+    assert not resolver.allowed("xxgk.b.edu.cn", inside)  # B allowed no internal address
+    assert resolver.allowed("evil.example.com", public) and resolver.allowed("xxgk.b.edu.cn", public)
+    resolver.gates = (campus,)  # one site alone: its policy.allow_internal as before
+    assert resolver.allowed("evil.example.com", inside)

@@ -41,6 +41,7 @@ from auditor.runner import (
     print_summary,
     render_reports,
     run_audit,
+    run_audits,
     run_demo,
     send_email,
     show_diff,
@@ -252,7 +253,9 @@ def inspect(ctx: _Context, page: str, url: str | None, site_ref: str | None, as_
 # -- run / demo -----------------------------------------------------------------------------------------
 
 @cli.command()
-@_site_option
+@click.option("--site", "site_refs", multiple=True,
+              help="Catalogue id or file; repeat it to audit several sites at once, each into OUT/<site id>/ "
+                   "(default: [crawl] sites, else [crawl] site).")
 @click.option("--as-of", "as_of", default=None, help="Judge as of this date (default: today, Asia/Shanghai).")
 @click.option("--out", default=None, type=click.Path(file_okay=False), help="Folder for findings and reports.")
 @_db_option
@@ -262,25 +265,26 @@ def inspect(ctx: _Context, page: str, url: str | None, site_ref: str | None, as_
 @click.option("--keep", type=int, default=None, help="Keep raw evidence of the newest N runs only.")
 @click.option("--email", is_flag=True, default=False, help="E-mail each department its scorecard after.")
 @pass_ctx
-def run(ctx: _Context, site_ref: str | None, as_of: str | None, out: str | None, db: str | None,
+def run(ctx: _Context, site_refs: tuple[str, ...], as_of: str | None, out: str | None, db: str | None,
         proxy: str | None, polite: bool | None, ignore_robots: bool, items: str | None, quiet: bool,
         log_file: str | None, keep: int | None, email: bool) -> None:
-    """The nightly audit: crawl → evaluate → report, in one command."""
+    """The nightly audit: crawl → evaluate → report, in one command; several sites at once with
+    --site A --site B (the exit status is then the worst site's)."""
 
-    code = run_audit(
-        AuditRequest(
-            site_ref=site_ref or ctx.config.crawl.site, db=ctx.db(db),
-            out=Path(out or ctx.config.output.dir), as_of=_parse_as_of(as_of),
-            proxy=proxy or ctx.config.crawl.proxy or None,
-            polite=ctx.config.crawl.polite if polite is None else polite,
-            obey_robots=not ignore_robots and ctx.config.crawl.obey_robots, items=_items(items),
-            quiet=quiet, log_file=Path(log_file) if log_file else None,
-            keep=ctx.config.store.keep if keep is None else keep, email=email,
-            fix_days=ctx.config.output.fix_days, contact=ctx.config.crawl.contact,
-        ),
-        ctx.config,
+    refs = list(site_refs or ctx.config.crawl.sites or (ctx.config.crawl.site,))
+    request = AuditRequest(
+        site_ref=refs[0], db=ctx.db(db),
+        out=Path(out or ctx.config.output.dir), as_of=_parse_as_of(as_of),
+        proxy=proxy or ctx.config.crawl.proxy or None,
+        polite=ctx.config.crawl.polite if polite is None else polite,
+        obey_robots=not ignore_robots and ctx.config.crawl.obey_robots, items=_items(items),
+        quiet=quiet, log_file=Path(log_file) if log_file else None,
+        keep=ctx.config.store.keep if keep is None else keep, email=email,
+        fix_days=ctx.config.output.fix_days, contact=ctx.config.crawl.contact,
     )
-    sys.exit(code)
+    if len(refs) > 1:
+        sys.exit(run_audits(refs, request, ctx.config))
+    sys.exit(run_audit(request, ctx.config))
 
 
 @cli.command()
