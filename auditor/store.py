@@ -923,15 +923,16 @@ class Store:
             db.execute("UPDATE runs SET state=?, note=? WHERE id=?", (state, note, run_id))
 
     def fetch_results(self, run_id: int) -> list[tuple[str, PageRole, FetchStatus, int | None, tuple[int, ...]]]:
-        """Every page of a run as (url, role, status, HTTP status, items), without texts: what the rules
-        that compare nights need (was a column read, did a host answer) at the cost of a night's index."""
+        """Every page a run asked for as (url, role, status, HTTP status, items), without texts: what the
+        rules that compare nights need (was a column read, did a host answer) at the cost of a night's
+        index. A page carried forward is an earlier night's answer: it says nothing of how a host did tonight."""
         return [
             (str(r[0]), PageRole(str(r[1])), FetchStatus(str(r[2])), r[3] if isinstance(r[3], int) else None,
              tuple(sorted(int(i) for i in str(r[4] or "").split(",") if i)))
             for r in self.db.execute(
                 "SELECT p.url, p.role, p.status, p.http_status, (SELECT group_concat(item) FROM page_items i"
                 " INDEXED BY page_items_url WHERE i.run_id=p.run_id AND i.url=p.url)"
-                " FROM pages p WHERE p.run_id=? ORDER BY p.rowid",
+                " FROM pages p WHERE p.run_id=? AND p.verified_run IS NULL ORDER BY p.rowid",
                 (run_id,),
             )
         ]

@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 import pytest
 from hostile import article_page
 
+from auditor.calendar import CHINA
 from auditor.models import FetchStatus, PageRole
 from auditor.store import Store
 from spiders.catalogue import rotation_turn
@@ -298,3 +299,18 @@ def test_a_recheck_refetches_its_item_fully(nights: Nights) -> None:
     assert not any("/info/2-" in u for u in fetched)
     with Store(nights.db) as store:
         assert not any(p.carried for p in store.pages(nights.runs["recheck"]))
+
+
+def test_a_finding_on_carried_evidence_says_when_it_was_last_verified(nights: Nights) -> None:
+    with Store(nights.db) as store:
+        carried = {p.url: p for p in store.pages(nights.runs["2"]) if p.carried}
+    on_carried = [f for it in nights.findings("2")["items"] for f in it["findings"] if f["url"] in carried]
+    assert on_carried, "some finding of night 2 rests on a carried page"
+    for f in on_carried:
+        fetched = carried[f["url"]].fetched_at
+        assert fetched is not None
+        assert f["evidence"]["verified"] == fetched.astimezone(CHINA).date().isoformat()
+    fetched_tonight = [f for it in nights.findings("3")["items"] for f in it["findings"]]
+    assert not any("verified" in f["evidence"] for f in fetched_tonight)  # --full: nothing carried
+    day = on_carried[0]["evidence"]["verified"]
+    assert f"最后核实：{day}" in (nights.out / "2" / "index.html").read_text(encoding="utf-8")  # the dashboard
