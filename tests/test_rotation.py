@@ -14,6 +14,7 @@ from the server's own log of requests.
 | 3     | `--full`             | unchanged: its findings are night 2's                           |
 | 4     | one new entry        | column 1 gains an article at the top (a row moves to page 2)    |
 | 5–7   | N = 3 nights         | an old article's attachment of column 2 is deleted              |
+| 8     | item 2 awaits 复核    | its department reported a finding fixed: item 2 refetched whole |
 | 复核  | `run --items 1`      | item 1 refetched whole                                          |
 """
 
@@ -212,7 +213,15 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nights]:
         run("4", 3, new_entry=True)
         for night in (5, 6, 7):
             run(str(night), night - 1, new_entry=True, deleted=True)
-        run("recheck", 7, "--items", "1", new_entry=True, deleted=True)
+        # Item 2's department reports a finding fixed: the next full night is its 复核.
+        with Store(db) as store:
+            fid = next(fid for fid, t in sorted(store.tracked("hdsf").items()) if t.item == 2)
+        moved = subprocess.run([sys.executable, "-m", "auditor", "finding", "fixed", fid, "--site", str(catalogue),
+                                "--db", str(db), "--by", "测试"], capture_output=True, text=True, env=env,
+                               timeout=60, check=False)
+        assert moved.returncode == 0, moved.stderr
+        run("8", 7, new_entry=True, deleted=True)
+        run("recheck", 8, "--items", "1", new_entry=True, deleted=True)
         yield nights
     finally:
         server.shutdown()
@@ -314,3 +323,11 @@ def test_a_finding_on_carried_evidence_says_when_it_was_last_verified(nights: Ni
     assert not any("verified" in f["evidence"] for f in fetched_tonight)  # --full: nothing carried
     day = on_carried[0]["evidence"]["verified"]
     assert f"最后核实：{day}" in (nights.out / "2" / "index.html").read_text(encoding="utf-8")  # the dashboard
+
+
+def test_a_full_night_refetches_an_item_awaiting_its_recheck_whole(nights: Nights) -> None:
+    fetched = set(nights.proxy.fetched("8"))
+    for k in range(1, 13):
+        assert f"{XXGK}/info/2-{k}.htm" in fetched and f"{XXGK}/files/2-{k}.pdf" in fetched
+    others = {u for u in fetched if "/info/3-" in u or "/files/3-" in u}
+    assert others == {u for u in nights.proxy.fetched("1") if ("/info/3-" in u or "/files/3-" in u) and _due(u, 8)}
