@@ -147,7 +147,7 @@ class _Node:
     recorded: bool = False
     counted: set[int] = field(default_factory=set)  # items whose progress waits for this request
     linked_by: set[int] = field(default_factory=set)
-    fresh: bool = False  # changed since the last night (a new or re-dated entry): fetched, with all it leads to
+    fresh: bool = False  # changed since the last night (a new or re-dated entry): fetched, with its attachments
 
     @property
     def record_items(self) -> tuple[int, ...]:
@@ -295,6 +295,7 @@ class CatalogueSpider(scrapy.Spider):
             node.items |= items
             node.linked_by |= linked_by
             if node.role is PageRole.LINKED and role in _CRAWLED and self._upgradable(url, node):
+                node.fresh = node.fresh or fresh  # a changed entry met first as a plain link is fetched
                 yield from self._upgrade(url, node, role, parent, depth)
             if parent:
                 node.sources.append((parent, text, via))
@@ -354,7 +355,8 @@ class CatalogueSpider(scrapy.Spider):
         if carry is None or node.role in (PageRole.CATALOGUE, PageRole.LIST, PageRole.HOME):
             return None
         known = carry.verified.pages.get(url)
-        if known is None or known[0] is not node.role:
+        # A link check is answered by any record that answered (an article met first as another's link).
+        if known is None or known[0] is not node.role and node.role is not PageRole.LINKED:
             node.fresh = node.fresh or node.role is PageRole.DETAIL  # new to us: what it leads to is too
             return None
         if node.fresh or (node.items | node.linked_by) & carry.rechecked or carry.due(url, known[1]):
@@ -368,13 +370,20 @@ class CatalogueSpider(scrapy.Spider):
         if previous is None:
             yield self._request(url, node)
             return
-        yield replace(previous, items=node.record_items, parent=node.parent, depth=node.depth,
-                      verified_run=previous.verified_run or old)
+        record = replace(previous, items=node.record_items, parent=node.parent, depth=node.depth,
+                         verified_run=previous.verified_run or old)
+        if node.role is PageRole.LINKED and previous.role is not PageRole.LINKED:
+            # Only checked tonight, as `_record_plain` records a link check: its answer, not its content.
+            record = replace(record, role=PageRole.LINKED, size=0, sha256="", kind=PageKind.UNKNOWN, title="",
+                             text="", publish_date=None, filename="", error="",
+                             dates=tuple(d for d in previous.dates if d.source == "http:last-modified"))
+        yield record
         node.recorded = True
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(CARRIED_STAT)
-        yield from self._resolve(url, previous.status, previous.http_status, previous.error, record=False)
-        yield from self._replay_children(url, node, old)
+        yield from self._resolve(url, record.status, record.http_status, record.error, record=False)
+        if node.role is not PageRole.LINKED:
+            yield from self._replay_children(url, node, old)
 
     def _upgradable(self, url: str, node: _Node) -> bool:
         host = urlsplit(url).hostname or ""
@@ -655,7 +664,7 @@ class CatalogueSpider(scrapy.Spider):
                 if self.nodes.get(link.url) is node:
                     continue  # a page's link to itself (navigation, "first page") says nothing
                 yield from self._follow(link.url, PageRole.LINKED, items, parent=url, depth=depth, text=link.text,
-                                        via=via, fresh=node.fresh)
+                                        via=via)
 
     # -- the university's home page ------------------------------------------------------------------
 
@@ -789,7 +798,7 @@ class CatalogueSpider(scrapy.Spider):
                 role = PageRole.LINKED  # an article's own "entries" are not followed (as in _children)
             yield from self._follow(link.to_url, role, node.items, parent=url,
                                     depth=node.depth if link.via is LinkVia.PAGE else depth, text=link.text,
-                                    via=link.via, fresh=node.fresh and link.via is not LinkVia.PAGE)
+                                    via=link.via, fresh=node.fresh and link.via is LinkVia.ATTACHMENT)
 
     def _resolve(
         self, url: str, status: FetchStatus, http_status: int | None, error: str, *, record: bool = True,
