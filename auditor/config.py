@@ -47,6 +47,7 @@ class CrawlConfig:
     obey_robots: bool = True
     proxy: str = ""  # explicit proxy; otherwise http_proxy/https_proxy/no_proxy are honoured
     contact: str = ""  # appended to the User-Agent so site admins can reach us
+    rotation_nights: int = 0  # verify every carried URL within this many nights; 0: the catalogue's policy
 
 
 @dataclass(frozen=True)

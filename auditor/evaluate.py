@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from auditor import __version__
-from auditor.calendar import today_in_china
+from auditor.calendar import CHINA, today_in_china
 from auditor.evidence import (
     ItemEvidence,
     learn_template,
@@ -78,6 +78,15 @@ def is_outage(evidence: Sequence[ItemEvidence], site_items: Sequence[SiteItem]) 
         if ev.catalogue and not ev.has_content and all(p.fault is Fault.SITE for p in ev.catalogue)
     )
     return down >= OUTAGE_SHARE * len(with_urls)
+
+
+def last_verified(findings: Sequence[Finding], evidence: ItemEvidence) -> list[Finding]:
+    """A finding whose page was carried forward, not fetched tonight, says when it was last verified
+    (最后核实): the rules saw the same evidence as on that night, and the reader should know its date."""
+    carried = {p.url: p.fetched_at.astimezone(CHINA).date() for p in evidence.pages
+               if p.carried and p.fetched_at is not None}
+    return [replace(f, evidence={**f.evidence, "verified": carried[f.url].isoformat()}) if f.url in carried else f
+            for f in findings]
 
 
 def judge(ctx: RuleContext, outage: bool) -> list[Finding]:
@@ -283,7 +292,7 @@ def evaluate(store: Store, run_id: int, site: Site, checklist: Checklist, as_of:
             ctx = RuleContext(item=item, site_item=site_item, evidence=ev, as_of=as_of,
                               grace_working_days=checklist.publish_within_working_days,
                               nights=nights.item(item.number), nightly=site.nightly)
-            findings = [_first_seen(f, history, run_id, as_of) for f in judge(ctx, outage)]
+            findings = [_first_seen(f, history, run_id, as_of) for f in last_verified(judge(ctx, outage), ev)]
             record = item_record(item, site_item)
         elif (kept := carried.get(item.number)) is not None:
             findings = list(kept.findings)

@@ -280,10 +280,18 @@ class Page:
     parent: str = ""  # the page that led here
     depth: int = 0
     filename: str = ""  # attachments: from Content-Disposition or link text
+    #: Set when this run carried the record forward instead of fetching it (an unchanged list's entry, not
+    #: due in the rotation): the earlier run that last verified it, whose `fetched_at` it keeps.
+    verified_run: int | None = None
 
     @property
     def fault(self) -> Fault:
         return fault_of(self.status, self.http_status)
+
+    @property
+    def carried(self) -> bool:
+        """Evidence from an earlier night, not fetched in this run (see docs/findings.md)."""
+        return self.verified_run is not None
 
 
 @dataclass(frozen=True)

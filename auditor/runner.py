@@ -109,14 +109,17 @@ class CrawlRequest:
     items: list[int] | None = None
     contact: str = ""
     quiet: bool = False
+    full: bool = False  # fetch every URL: carry nothing forward
+    rotation_nights: int = 0  # the config's override of the catalogue's policy.rotation_nights (0: none)
 
 
 def crawl_site(req: CrawlRequest, console: Console) -> CrawlOutcome:
     """The crawl, with a live line of progress on a terminal (none under cron or --quiet)."""
     site = req.site
+    nights = {"XXGK_FULL": req.full, "XXGK_ROTATION_NIGHTS": req.rotation_nights}
     if req.quiet or not console.is_terminal:
         return crawl(site, req.db, item_numbers=req.items, proxy=req.proxy, polite=req.polite,
-                     obey_robots=req.obey_robots, contact=req.contact)
+                     obey_robots=req.obey_robots, contact=req.contact, extra_settings=nights)
 
     def view(p: CrawlProgress) -> Text:
         return Text.assemble(
@@ -130,7 +133,7 @@ def crawl_site(req: CrawlRequest, console: Console) -> CrawlOutcome:
             live.update(view(progress))
 
         return crawl(site, req.db, item_numbers=req.items, proxy=req.proxy, polite=req.polite,
-                     obey_robots=req.obey_robots, contact=req.contact, progress=show)
+                     obey_robots=req.obey_robots, contact=req.contact, progress=show, extra_settings=nights)
 
 
 # -- evaluate -------------------------------------------------------------------------------------------
@@ -397,6 +400,7 @@ class AuditRequest:
     email: bool = False
     fix_days: int = 10
     contact: str = ""
+    full: bool = False  # --full: fetch every URL tonight
 
 
 def run_audit(req: AuditRequest, config: Config, *, console: Console | None = None) -> int:
@@ -413,7 +417,8 @@ def run_audit(req: AuditRequest, config: Config, *, console: Console | None = No
         log.info("audit of %s started (db %s)", site.id, req.db)
         outcome = crawl_site(
             CrawlRequest(site=site, db=req.db, proxy=req.proxy, polite=req.polite, obey_robots=req.obey_robots,
-                         items=req.items, contact=req.contact, quiet=req.quiet),
+                         items=req.items, contact=req.contact, quiet=req.quiet, full=req.full,
+                         rotation_nights=config.crawl.rotation_nights),
             console,
         )
         with Store(req.db) as store:
@@ -485,7 +490,9 @@ def run_audits(refs: list[str], req: AuditRequest, config: Config, *, console: C
             log.info("audit of %s started (db %s)", ", ".join(s.id for _, s, _ in crawled), req.db)
             outcomes = crawl_sites([site for _, site, _ in crawled], req.db, item_numbers=req.items,
                                    proxy=req.proxy, polite=req.polite, obey_robots=req.obey_robots,
-                                   contact=req.contact)
+                                   contact=req.contact,
+                                   extra_settings={"XXGK_FULL": req.full,
+                                                   "XXGK_ROTATION_NIGHTS": config.crawl.rotation_nights})
             for (ref, site, checklist), outcome in zip(crawled, outcomes, strict=True):
                 nights.append(_judge_night(ref, site, checklist, outcome, req, config, console))
     order = {ref: i for i, ref in enumerate(refs)}

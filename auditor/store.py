@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import sqlite3
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from auditor.models import (
     Verdict,
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -239,6 +240,10 @@ _MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX rechecks_site ON rechecks(site, done_run)
     """,
+    # A night fetches what changed and carries the rest: a carried page keeps the run that last verified it.
+    7: """
+    ALTER TABLE pages ADD COLUMN verified_run INTEGER
+    """,
 }
 
 
@@ -312,6 +317,20 @@ class Recheck:
     finding_id: str
     scheduled_at: datetime
     author: str
+
+
+@dataclass(frozen=True)
+class VerifiedPages:
+    """The evidence of the latest full run, as a night that fetches only what changed needs it."""
+
+    run_id: int
+    pages: dict[str, tuple[PageRole, int]]  # url → (role, run that last verified it), answered pages only
+    rows: dict[tuple[int, str], tuple[str, str]]  # (item, entry url) → (title, date shown) on its lists
+    nights: list[int]  # the site's full runs, oldest first: a run's night number is its place here
+
+    def night(self, run_id: int) -> int:
+        """The night number of a run: how many full runs of the site began up to it."""
+        return bisect_right(self.nights, run_id)
 
 
 class StoreError(Exception):
@@ -522,14 +541,15 @@ class Store:
                 db.execute(
                     "INSERT OR REPLACE INTO pages (run_id, url, role, status, http_status, error, redirects,"
                     " final_url, content_type, encoding, size, sha256, kind, title, text_sha, dates,"
-                    " publish_date, fetched_at, etag, last_modified, parent, depth, filename)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " publish_date, fetched_at, etag, last_modified, parent, depth, filename, verified_run)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         run_id, p.url, p.role, p.status, p.http_status, p.error, json.dumps(p.redirects),
                         p.final_url, p.content_type, p.encoding, p.size, p.sha256, p.kind, p.title,
                         text_sha, _dates_json(p.dates),
                         _dates_json((p.publish_date,)) if p.publish_date else None,
                         _iso(p.fetched_at), p.etag, p.last_modified, p.parent, p.depth, p.filename,
+                        p.verified_run,
                     ),
                 )
                 # A page record carries every item known when it was recorded: a URL first checked as a
@@ -675,6 +695,33 @@ class Store:
             (site, url, FetchStatus.OK, FetchStatus.NOT_MODIFIED, before_run),
         ).fetchone()
         return int(row[0]) if row else None
+
+    def verified_pages(self, site: str, before_run: int) -> VerifiedPages | None:
+        """What a night may carry instead of fetching: the site's latest complete full run before
+        `before_run` (a 复核 holds only its items), the URLs it holds with an answer (a page that failed is
+        fetched again), the run that last verified each, and each row that run's lists showed."""
+        row = self.db.execute(
+            "SELECT id FROM runs WHERE site=? AND state=? AND items='' AND pruned=0 AND id<? ORDER BY id DESC LIMIT 1",
+            (site, RunState.COMPLETE, before_run),
+        ).fetchone()
+        if row is None:
+            return None
+        run_id = int(row[0])
+        pages = {
+            str(r[0]): (PageRole(str(r[1])), int(r[2]))
+            for r in self.db.execute(
+                "SELECT url, role, COALESCE(verified_run, run_id) FROM pages WHERE run_id=? AND status IN (?,?)",
+                (run_id, FetchStatus.OK, FetchStatus.NOT_MODIFIED),
+            )
+        }
+        rows = {
+            (int(r[0]), str(r[1])): (str(r[2]), str(r[3]))
+            for r in self.db.execute("SELECT item, url, title, date_shown FROM entries WHERE run_id=?", (run_id,))
+        }
+        # Nights are counted in full runs (a 复核 in between does not skip anyone's turn in the rotation).
+        nights = [int(r[0]) for r in self.db.execute("SELECT id FROM runs WHERE site=? AND items='' ORDER BY id",
+                                                      (site,))]
+        return VerifiedPages(run_id, pages, rows, nights)
 
     def page_children(self, old: int, url: str) -> tuple[list[Entry], list[Link], dict[str, PageRole]]:
         """What a page led to in run `old`: its entries, its links, and the role each link target played
@@ -876,15 +923,16 @@ class Store:
             db.execute("UPDATE runs SET state=?, note=? WHERE id=?", (state, note, run_id))
 
     def fetch_results(self, run_id: int) -> list[tuple[str, PageRole, FetchStatus, int | None, tuple[int, ...]]]:
-        """Every page of a run as (url, role, status, HTTP status, items), without texts: what the rules
-        that compare nights need (was a column read, did a host answer) at the cost of a night's index."""
+        """Every page a run asked for as (url, role, status, HTTP status, items), without texts: what the
+        rules that compare nights need (was a column read, did a host answer) at the cost of a night's
+        index. A page carried forward is an earlier night's answer: it says nothing of how a host did tonight."""
         return [
             (str(r[0]), PageRole(str(r[1])), FetchStatus(str(r[2])), r[3] if isinstance(r[3], int) else None,
              tuple(sorted(int(i) for i in str(r[4] or "").split(",") if i)))
             for r in self.db.execute(
                 "SELECT p.url, p.role, p.status, p.http_status, (SELECT group_concat(item) FROM page_items i"
                 " INDEXED BY page_items_url WHERE i.run_id=p.run_id AND i.url=p.url)"
-                " FROM pages p WHERE p.run_id=? ORDER BY p.rowid",
+                " FROM pages p WHERE p.run_id=? AND p.verified_run IS NULL ORDER BY p.rowid",
                 (run_id,),
             )
         ]
@@ -953,6 +1001,7 @@ def _page(r: dict[str, object]) -> Page:
         parent=str(r["parent"]),
         depth=int(str(r["depth"])),
         filename=str(r["filename"]),
+        verified_run=r["verified_run"] if isinstance(r["verified_run"], int) else None,
     )
 
 

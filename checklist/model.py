@@ -214,6 +214,10 @@ class CrawlPolicy:
     #: no more than this. The page's record says where the cut was; findings that would need the rest
     #: (this year's edition not among the rows kept, say) are inconclusive, never a department's fault.
     max_entries_per_page: int = 5000
+    #: A night fetches what changed (new, re-dated or failed entries, every list page) and carries the rest
+    #: forward; each carried URL is verified again at least once in this many nights, about 1/N of them a
+    #: night, so a deleted attachment is found within N nights. 1 fetches everything every night.
+    rotation_nights: int = 7
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,8 @@ EVIDENCE_LABELS: dict[str, str] = {
     "share": "失败比例", "since": "起始日期", "gap": "记录空缺的日期",
     # what the crawl's per-page bounds left unchecked (docs/security.md, "Bounds that say so")
     "partial": "未检查部分",
+    # evidence carried forward from the night that last verified it (docs/findings.md, "Carried evidence")
+    "verified": "最后核实",
 }
 
 #: Evidence values that are the engine's codes rather than words, per key, in words a clerk reads.

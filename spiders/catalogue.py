@@ -43,7 +43,7 @@ from auditor.models import (
     PageRole,
     RunState,
 )
-from auditor.store import Store
+from auditor.store import Store, VerifiedPages
 from checklist.model import Site, SiteItem, host_matches, parse_item_numbers
 from spiders.attachments import decode_with_encoding, filename_from_content_disposition, sniff_kind
 from spiders.extract import PageExtract, canonical_url, is_attachment_url
@@ -88,6 +88,36 @@ class HomePlan:
     note: str  # said on the home page's record when the bound left links unread
 
 
+#: Crawl stat: pages carried forward from the run that last verified them, not requested tonight.
+CARRIED_STAT = "xxgk/carried"
+
+
+def rotation_turn(url: str, nights: int) -> int:
+    """The night (modulo `nights`) a carried URL is verified again: stable across runs and machines."""
+    return int.from_bytes(hashlib.sha256(url.encode()).digest()[:8], "big") % nights
+
+
+@dataclass(frozen=True)
+class Carry:
+    """Tonight's share of the rotation: which carried URLs are verified again (see `due`)."""
+
+    verified: VerifiedPages
+    nights: int  # every URL is verified at least once in this many nights
+    tonight: int  # this run's night number among the site's full runs
+    rechecked: frozenset[int]  # items awaiting a 复核: fetched fully
+
+    def due(self, url: str, verified_run: int) -> bool:
+        """A URL's turn comes once every `nights` nights (a stable hash of it against the night number),
+        and any URL last verified `nights` or more nights ago is due whatever its turn (a skipped night)."""
+        return (rotation_turn(url, self.nights) == self.tonight % self.nights
+                or self.tonight - self.verified.night(verified_run) >= self.nights)
+
+    def changed(self, items: Iterable[int], url: str, title: str, date_shown: str) -> bool:
+        """A list row is the same when some item's lists showed its URL with the same title and date last
+        time, wherever it stood then (a new entry shifting rows to the next page changes nothing else)."""
+        return not any(self.verified.rows.get((it, url)) == (title, date_shown) for it in items)
+
+
 def _bundled(outputs: Iterable[Any]) -> Iterator[Any]:
     """Requests go to the scheduler one by one; records travel together."""
     records = []
@@ -117,6 +147,7 @@ class _Node:
     recorded: bool = False
     counted: set[int] = field(default_factory=set)  # items whose progress waits for this request
     linked_by: set[int] = field(default_factory=set)
+    fresh: bool = False  # changed since the last night (a new or re-dated entry): fetched, with its attachments
 
     @property
     def record_items(self) -> tuple[int, ...]:
@@ -169,7 +200,8 @@ class CatalogueSpider(scrapy.Spider):
             s.set("XXGK_RUN_ID", run_id, priority="spider")
         spider = cls(site=site, run_id=run_id, db_path=db_path,
                      item_numbers=numbers,
-                     processes=s.getint("XXGK_WORKERS") or None, owns_run=owns_run, **kwargs)
+                     processes=s.getint("XXGK_WORKERS") or None, owns_run=owns_run,
+                     full=s.getbool("XXGK_FULL"), rotation_nights=s.getint("XXGK_ROTATION_NIGHTS"), **kwargs)
         spider._set_crawler(crawler)
         crawler.signals.connect(spider._start_home_check, signal=signals.spider_idle)
         return spider
@@ -182,6 +214,8 @@ class CatalogueSpider(scrapy.Spider):
         item_numbers: Iterable[int] | None = None,
         processes: int | None = None,
         owns_run: bool = False,
+        full: bool = False,
+        rotation_nights: int = 0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -201,6 +235,7 @@ class CatalogueSpider(scrapy.Spider):
         self.outstanding: dict[int, int] = defaultdict(int)
         self.total = 0
         self.validators = self.store.validators(site.id, before_run=run_id)
+        self.carry = self._carry_plan(full=full, rotation_nights=rotation_nights, partial=bool(item_numbers))
         self.gate = Gate.for_site(site)
         self.workers = Workers(timeout_s=max(30.0, 4 * self.policy.timeout_seconds),
                                max_chars=self.policy.max_download_bytes, processes=processes)
@@ -229,6 +264,7 @@ class CatalogueSpider(scrapy.Spider):
         depth: int,
         text: str,
         via: LinkVia = LinkVia.CONTENT,
+        fresh: bool = False,
     ) -> Iterator[Any]:
         """Schedule a URL once; later meetings only add an item or a source edge.
 
@@ -259,6 +295,7 @@ class CatalogueSpider(scrapy.Spider):
             node.items |= items
             node.linked_by |= linked_by
             if node.role is PageRole.LINKED and role in _CRAWLED and self._upgradable(url, node):
+                node.fresh = node.fresh or fresh  # a changed entry met first as a plain link is fetched
                 yield from self._upgrade(url, node, role, parent, depth)
             if parent:
                 node.sources.append((parent, text, via))
@@ -271,7 +308,7 @@ class CatalogueSpider(scrapy.Spider):
         allowed = self.site.host_allowed(host, effective_port(url))
         if role in _CRAWLED and not allowed:
             role = PageRole.LINKED  # off-site: checked for reachability, not crawled
-        node = _Node(role=role, items=set(items), depth=depth, parent=parent, linked_by=linked_by)
+        node = _Node(role=role, items=set(items), depth=depth, parent=parent, linked_by=linked_by, fresh=fresh)
         if parent:
             node.sources.append((parent, text, via))
         self.nodes[url] = node
@@ -289,7 +326,64 @@ class CatalogueSpider(scrapy.Spider):
             self.outstanding[it] += 1
         node.counted = set(charged)
         self.total += 1
-        yield self._request(url, node)
+        old = self._carried_from(url, node)
+        if old is not None:
+            yield from self._carry_forward(url, node, old)
+        else:
+            yield self._request(url, node)
+
+    # -- what a night carries forward ---------------------------------------------------------------------
+
+    def _carry_plan(self, *, full: bool, rotation_nights: int, partial: bool) -> Carry | None:
+        """Tonight's rotation over the last full run's evidence; None when every URL is fetched: `--full`,
+        a 复核 (`--items`: it refetches its items fully), or no earlier full run to carry from."""
+        if full or partial:
+            return None
+        verified = self.store.verified_pages(self.site.id, self.run_id)
+        if verified is None:
+            return None
+        nights = max(1, rotation_nights or self.policy.rotation_nights)
+        # An item a department reported fixed waits for a 复核: a full night refetches it fully too.
+        rechecked = frozenset(r.item for r in self.store.pending_rechecks(self.site.id))
+        return Carry(verified, nights, verified.night(self.run_id), rechecked)
+
+    def _carried_from(self, url: str, node: _Node) -> int | None:
+        """The run whose record of `url` stands for tonight, or None to fetch it. List and catalogue pages
+        are always fetched (they say what changed); a page is fetched when it changed, failed last time,
+        is not known in tonight's role, belongs to an item awaiting its 复核, or is due in the rotation."""
+        carry = self.carry
+        if carry is None or node.role in (PageRole.CATALOGUE, PageRole.LIST, PageRole.HOME):
+            return None
+        known = carry.verified.pages.get(url)
+        # A link check is answered by any record that answered (an article met first as another's link).
+        if known is None or known[0] is not node.role and node.role is not PageRole.LINKED:
+            node.fresh = node.fresh or node.role is PageRole.DETAIL  # new to us: what it leads to is too
+            return None
+        if node.fresh or (node.items | node.linked_by) & carry.rechecked or carry.due(url, known[1]):
+            return None
+        return carry.verified.run_id
+
+    def _carry_forward(self, url: str, node: _Node, old: int) -> Iterator[Any]:
+        """Record the page as the run that last verified it saw it (that run's date kept as `fetched_at`,
+        the run itself as `verified_run`), without a request; follow the same paths it led to then."""
+        previous = self.store.page(old, url)
+        if previous is None:
+            yield self._request(url, node)
+            return
+        record = replace(previous, items=node.record_items, parent=node.parent, depth=node.depth,
+                         verified_run=previous.verified_run or old)
+        if node.role is PageRole.LINKED and previous.role is not PageRole.LINKED:
+            # Only checked tonight, as `_record_plain` records a link check: its answer, not its content.
+            record = replace(record, role=PageRole.LINKED, size=0, sha256="", kind=PageKind.UNKNOWN, title="",
+                             text="", publish_date=None, filename="", error="",
+                             dates=tuple(d for d in previous.dates if d.source == "http:last-modified"))
+        yield record
+        node.recorded = True
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(CARRIED_STAT)
+        yield from self._resolve(url, record.status, record.http_status, record.error, record=False)
+        if node.role is not PageRole.LINKED:
+            yield from self._replay_children(url, node, old)
 
     def _upgradable(self, url: str, node: _Node) -> bool:
         host = urlsplit(url).hostname or ""
@@ -306,7 +400,8 @@ class CatalogueSpider(scrapy.Spider):
             self.outstanding[it] += 1
         node.counted = set(node.items)
         self.total += 1
-        yield self._request(url, node)
+        old = self._carried_from(url, node)
+        yield from self._carry_forward(url, node, old) if old is not None else (self._request(url, node),)
 
     def _bound_reason(self, role: PageRole, items: set[int]) -> str:
         if role is PageRole.LINKED and not self.policy.check_links:
@@ -555,11 +650,13 @@ class CatalogueSpider(scrapy.Spider):
                 yield from self._follow(next_url, PageRole.LIST, items, parent=url, depth=node.depth, text="下一页",
                                         via=LinkVia.PAGE)
             for e in extract.entries:
+                changed = node.fresh or self.carry is not None and self.carry.changed(items, e.url, e.title,
+                                                                                      e.date_shown)
                 yield from self._follow(e.url, self._entry_role(e.url, e.title, depth), items, parent=url,
-                                        depth=depth, text=e.title, via=LinkVia.ENTRY)
+                                        depth=depth, text=e.title, via=LinkVia.ENTRY, fresh=changed)
         for a in (*extract.attachments, *extract.embedded):
             yield from self._follow(a.url, PageRole.ATTACHMENT, items, parent=url, depth=depth, text=a.name,
-                                    via=LinkVia.ATTACHMENT)
+                                    via=LinkVia.ATTACHMENT, fresh=node.fresh)
         budget = self.policy.max_links_per_page  # the reader cut already; the record says so (_record_html)
         for links, via in ((extract.links, LinkVia.CONTENT), (extract.furniture_links, LinkVia.FURNITURE)):
             kept, budget = links[:max(0, budget)], budget - len(links)
@@ -671,9 +768,14 @@ class CatalogueSpider(scrapy.Spider):
             depth=node.depth,
             etag=base.etag or previous.etag,
             last_modified=base.last_modified or previous.last_modified,
+            verified_run=None,  # the server vouched for it tonight
         )
         node.recorded = True
         yield from self._resolve(url, FetchStatus.NOT_MODIFIED, 304, "", record=False)
+        yield from self._replay_children(url, node, old)
+
+    def _replay_children(self, url: str, node: _Node, old: int) -> Iterator[Any]:
+        """What a page led to in run `old`, followed again in the same roles (its body was not read)."""
         entries, links, roles = self.store.page_children(old, url)
         for it in node.items:
             for e in entries:
@@ -696,7 +798,7 @@ class CatalogueSpider(scrapy.Spider):
                 role = PageRole.LINKED  # an article's own "entries" are not followed (as in _children)
             yield from self._follow(link.to_url, role, node.items, parent=url,
                                     depth=node.depth if link.via is LinkVia.PAGE else depth, text=link.text,
-                                    via=link.via)
+                                    via=link.via, fresh=node.fresh and link.via is LinkVia.ATTACHMENT)
 
     def _resolve(
         self, url: str, status: FetchStatus, http_status: int | None, error: str, *, record: bool = True,

@@ -80,6 +80,10 @@ XXGK_POLITE = True
 XXGK_IGNORE_ROBOTS = False
 #: The operator's contact, added to the User-Agent so a site's admin can reach us.
 XXGK_CONTACT = ""
+#: Fetch every URL: carry nothing forward from earlier nights (`--full`).
+XXGK_FULL = False
+#: Verify each carried URL at least once in this many nights (0: the catalogue's policy.rotation_nights).
+XXGK_ROTATION_NIGHTS = 0
 #: A crawl that makes no progress for this long is ended as stalled (interrupted); the policy sets it.
 XXGK_STALL_SECONDS = 600.0
 #: How long a stalled crawl may take to close before the process ends itself (0: min(30 s, the stall)).

@@ -207,8 +207,9 @@ def test_offsite_pages_are_checked_not_crawled(crawl: Crawl) -> None:
 
 def test_second_night_uses_conditional_requests(crawl: Crawl, tmp_path: Path) -> None:
     crawl.server.reset()
+    # --full: every URL is asked again, conditionally (an ordinary night carries most of them: test_rotation.py)
     proc = auditor("crawl", "--site", "ustb", "--proxy", crawl.server.proxy_url, "--no-polite",
-                   "--db", str(crawl.store.path))
+                   "--db", str(crawl.store.path), "--full")
     assert proc.returncode == 0, proc.stderr
     second = crawl.store.runs("ustb")[-1]
     assert second.id != crawl.run_id and second.state is RunState.COMPLETE
@@ -222,3 +223,23 @@ def test_second_night_uses_conditional_requests(crawl: Crawl, tmp_path: Path) ->
     for page in reused:
         assert page.text == first_pages[page.url].text
     assert len(crawl.store.entries(second.id)) == len(crawl.store.entries(crawl.run_id))
+
+
+def test_an_ordinary_night_carries_unchanged_entries_and_asks_for_half_as_much(crawl: Crawl) -> None:
+    """After the --full night above: the sample site unchanged, its articles are carried, not requested."""
+    crawl.server.reset()
+    proc = auditor("crawl", "--site", "ustb", "--proxy", crawl.server.proxy_url, "--no-polite",
+                   "--db", str(crawl.store.path))
+    assert proc.returncode == 0, proc.stderr
+    night = crawl.store.runs("ustb")[-1]
+    first = crawl.store.run_stats(crawl.run_id)["downloader_request_count"]
+    asked = {f"http://{r.host}{r.path}" for r in crawl.server.requests}
+    assert len(crawl.server.requests) < first / 1.5, (len(crawl.server.requests), first)
+    first_pages = {p.url: p for p in crawl.store.pages(crawl.run_id)}
+    pages = {p.url: p for p in crawl.store.pages(night.id)}
+    assert set(pages) == set(first_pages)
+    carried = [p for p in pages.values() if p.carried]
+    assert len(carried) > 60
+    for page in carried:
+        assert page.url not in asked and page.text == first_pages[page.url].text
+        assert page.role not in (PageRole.CATALOGUE, PageRole.LIST)

@@ -131,6 +131,8 @@ def _crawl_options(f: Any) -> Any:
                      help="Delay and per-host cap from the catalogue (default on)."),
         click.option("--ignore-robots", is_flag=True, default=False, help="Do not obey robots.txt."),
         click.option("--items", default=None, help="Only these items, e.g. 6,19-21."),
+        click.option("--full", is_flag=True, default=False,
+                     help="Fetch every URL tonight; carry nothing forward from earlier nights."),
     ]):
         f = option(f)
     return f
@@ -151,7 +153,7 @@ def _items(value: str | None) -> list[int] | None:
 @_crawl_options
 @pass_ctx
 def crawl(ctx: _Context, site_ref: str | None, db: str | None, proxy: str | None, polite: bool | None,
-          ignore_robots: bool, items: str | None) -> None:
+          ignore_robots: bool, items: str | None, full: bool) -> None:
     """Crawl the site's catalogue and store the evidence as a new run (no judging)."""
 
     site, _ = open_site(site_ref or ctx.config.crawl.site)
@@ -159,7 +161,8 @@ def crawl(ctx: _Context, site_ref: str | None, db: str | None, proxy: str | None
         CrawlRequest(site=site, db=ctx.db(db), proxy=proxy or ctx.config.crawl.proxy or None,
                      polite=ctx.config.crawl.polite if polite is None else polite,
                      obey_robots=not ignore_robots and ctx.config.crawl.obey_robots,
-                     items=_items(items), contact=ctx.config.crawl.contact),
+                     items=_items(items), contact=ctx.config.crawl.contact, full=full,
+                     rotation_nights=ctx.config.crawl.rotation_nights),
         Console(),
     )
     Console().print(f"run {outcome.run_id}: {outcome.state} ({ctx.db(db)})")
@@ -266,8 +269,8 @@ def inspect(ctx: _Context, page: str, url: str | None, site_ref: str | None, as_
 @click.option("--email", is_flag=True, default=False, help="E-mail each department its scorecard after.")
 @pass_ctx
 def run(ctx: _Context, site_refs: tuple[str, ...], as_of: str | None, out: str | None, db: str | None,
-        proxy: str | None, polite: bool | None, ignore_robots: bool, items: str | None, quiet: bool,
-        log_file: str | None, keep: int | None, email: bool) -> None:
+        proxy: str | None, polite: bool | None, ignore_robots: bool, items: str | None, full: bool,
+        quiet: bool, log_file: str | None, keep: int | None, email: bool) -> None:
     """The nightly audit: crawl → evaluate → report, in one command; several sites at once with
     --site A --site B (the exit status is then the worst site's)."""
 
@@ -280,7 +283,7 @@ def run(ctx: _Context, site_refs: tuple[str, ...], as_of: str | None, out: str |
         obey_robots=not ignore_robots and ctx.config.crawl.obey_robots, items=_items(items),
         quiet=quiet, log_file=Path(log_file) if log_file else None,
         keep=ctx.config.store.keep if keep is None else keep, email=email,
-        fix_days=ctx.config.output.fix_days, contact=ctx.config.crawl.contact,
+        fix_days=ctx.config.output.fix_days, contact=ctx.config.crawl.contact, full=full,
     )
     if len(refs) > 1:
         sys.exit(run_audits(refs, request, ctx.config))
