@@ -62,7 +62,7 @@ OUT = BENCH / "out"
 TOOLS = ("ours-before", "ours-lean", "ours", "ours-night2", "ours-night3", "linkinator", "lychee", "linkchecker")
 #: Scrapy settings as they were before the profile's cheap wins (bench/README.md, "Where the CPU goes"):
 #: `ours-before` runs with them, `ours-lean` without, in the same run.
-BEFORE_SETTINGS: dict[str, str] = {"DOWNLOADER_STATS": "True", "EXTENSIONS": "{}"}
+BEFORE_SETTINGS: dict[str, str] = {"EXTENSIONS": "{}"}
 #: A night of many sites is "near the largest site's wall" within this factor (our reading of the issue).
 MULTI_NEAR_LARGEST = 1.5
 #: The rotation's N (issue 13: every URL verified at least once every N nights; N = 7 by default).

@@ -15,9 +15,11 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from hostile import HostileServer, article_page, closed_port, html, list_page, run_auditor, write_catalogue
 
 from auditor.evaluate import evaluate
+from auditor.evidence import url_key
 from auditor.models import Entry, FetchStatus, Link, LinkVia, Page, PageKind, PageRole, RunState
 from auditor.store import Store
 from checklist.loader import load_checklist, load_site
@@ -106,3 +108,17 @@ def test_a_page_with_thousands_of_links_records_a_bounded_number_and_says_so(tmp
     said = re.search(r"truncated at (\d+) of (\d+)", error)
     assert said is not None, error
     assert int(said.group(1)) == bound and n <= int(said.group(2)) <= n + 5, error  # the menu's links count too
+
+
+@pytest.mark.parametrize(("url", "key"), [
+    ("http://XXGK.ustb.edu.cn./a/b.htm?x=1#top", "http://xxgk.ustb.edu.cn/a/b.htm?x=1"),
+    ("http://xxgk.ustb.edu.cn:8080", "http://xxgk.ustb.edu.cn/?"),
+    ("  https://中文.cn/路径?参数=1 ", "https://中文.cn/路径?参数=1"),
+    ("HTTP://Host/x", "http://host/x?"),  # not the plain form: urlsplit's answer, the same key
+    ("http://user:pw@Host:81/x", "http://host/x?"),
+    ("http://[::1]:80/x?q", "http://::1/x?q"),
+])
+def test_the_fast_url_key_spells_urls_as_urlsplit_does(url: str, key: str) -> None:
+    """The key evaluation matches catalogue and crawl URLs by: its fast path for plain URLs (the cost of a
+    100,000-link page) and urlsplit for the rest must agree."""
+    assert url_key(url) == key
