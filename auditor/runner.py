@@ -56,7 +56,7 @@ from checklist.loader import CatalogueError, load_checklist, load_site
 from checklist.model import Checklist, Site
 from reports.alerts import send_alert
 from reports.annual import AcademicYear, draft_annual
-from reports.common import TERMINAL_STYLE, run_notes
+from reports.common import SITE_CHECK_NAMES, TERMINAL_STYLE, run_notes
 from reports.history import diff, diff_renderable, history_table, verdict_text
 from reports.html import render_dashboard, render_owner_card, render_scorecards
 from reports.mail import Security, SmtpSettings, send_scorecards
@@ -333,7 +333,8 @@ def print_summary(result: AuditResult, console: Console) -> None:
         console.print(f"总体得分 overall score: [bold]{result.overall_score}[/]   ({SCORE_FORMULA})", highlight=False)
         if result.vetoed:
             vetoed = "、".join(f"第{it.item}项（{it.departments[0]}）" for it in result.items if it.vetoes)
-            site = "；网站本身：空白栏目过多" if any(f.veto for f in result.site_findings) else ""
+            site_vetoes = [SITE_CHECK_NAMES.get(f.rule, f.rule) for f in result.site_findings if f.veto]
+            site = f"；网站本身：{'、'.join(site_vetoes)}" if site_vetoes else ""
             console.print(f"[bold red]单项否决 veto[/]：{vetoed}{site}；网站总体评定为不合格，"
                           "牵头部门不论得分评定为“不合格（单项否决）”", highlight=False)
 

@@ -222,6 +222,7 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nights]:
                                   "--out", str(tmp / f"night{night}"), "--as-of", day.isoformat(), "--proxy", address,
                                   "--no-polite"], capture_output=True, text=True, env=env, timeout=300, check=False)
             assert ran.returncode in (0, 1), f"night {night}: {ran.returncode}\n{ran.stderr[-3000:]}"
+            (tmp / f"night{night}.stdout").write_text(ran.stdout, encoding="utf-8")
         yield Nights(proxy, tmp)
     finally:
         server.shutdown()
@@ -300,6 +301,8 @@ def test_five_blank_columns_fail_the_site_apart_from_the_departments(nights: Nig
     blank = [it for it in doc["items"] if it["item"] in range(1, 6)]
     assert all(it["status"] == "fail" for it in blank)  # each column's own verdict stays its department's
     assert all(f["rule"] != "site.blank-columns" for it in doc["items"] for f in it["findings"])
+    said = "".join((nights.out / "night4.stdout").read_text(encoding="utf-8").split())  # the terminal wraps
+    assert "网站本身：空白栏目总数" in said and "网站总体评定为不合格" in said  # the closing summary says why
 
 
 # -- availability --------------------------------------------------------------------------------------------
