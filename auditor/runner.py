@@ -20,7 +20,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from rich.console import Console
-from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
@@ -28,6 +27,7 @@ from auditor.alerts import due_alert
 from auditor.atomic import atomic_write
 from auditor.calendar import CHINA
 from auditor.config import Config
+from auditor.crawling import CrawlRequest, crawl_site, open_site
 from auditor.evaluate import default_as_of, evaluate
 from auditor.exits import CommandError, ExitStatus, worst
 from auditor.findings import load_result, write_findings
@@ -52,7 +52,6 @@ from auditor.models import Run, RunState, Verdict
 from auditor.results import SCORE_FORMULA, AuditResult
 from auditor.rules.nightly import RULES as NIGHTLY_RULES
 from auditor.store import Store
-from checklist.loader import CatalogueError, load_checklist, load_site
 from checklist.model import Checklist, Site
 from reports.alerts import send_alert
 from reports.annual import AcademicYear, draft_annual
@@ -63,9 +62,8 @@ from reports.mail import Security, SmtpSettings, send_scorecards
 from reports.xlsx import read_ledgers, state_text, write_school_ledger
 from samplesite.nightly import NightlyScenario
 from samplesite.server import SampleSiteServer
-from spiders.crawl import CrawlOutcome, crawl, crawl_sites
+from spiders.crawl import CrawlOutcome, crawl_sites
 from spiders.inspect import Inspected
-from spiders.progress import CrawlProgress
 
 log = logging.getLogger("xxgk")
 
@@ -78,15 +76,6 @@ DEMO_RECHECK_AS_OF = date(2018, 12, 7)
 DEMO_CONFIG = "xxgk-auditor.toml"
 
 
-def open_site(ref: str) -> tuple[Site, Checklist]:
-    """The catalogue (an id or a file) and the 清单 it follows."""
-    try:
-        site = load_site(ref)
-        return site, load_checklist(site.checklist_version)
-    except CatalogueError as exc:
-        raise CommandError(str(exc)) from exc
-
-
 def site_of_run(run: Run, site_ref: str | None = None) -> tuple[Site, Checklist]:
     """The catalogue a run is judged and reported against: the one given, else the file the crawl followed
     (when it still exists), else the shipped catalogue of the run's site id."""
@@ -95,45 +84,6 @@ def site_of_run(run: Run, site_ref: str | None = None) -> tuple[Site, Checklist]
     if run.catalogue_path and Path(run.catalogue_path).is_file():
         return open_site(run.catalogue_path)
     return open_site(run.site)
-
-
-# -- crawl ------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class CrawlRequest:
-    site: Site
-    db: str
-    proxy: str | None = None
-    polite: bool = True
-    obey_robots: bool = True
-    items: list[int] | None = None
-    contact: str = ""
-    quiet: bool = False
-    full: bool = False  # fetch every URL: carry nothing forward
-    rotation_nights: int = 0  # the config's override of the catalogue's policy.rotation_nights (0: none)
-
-
-def crawl_site(req: CrawlRequest, console: Console) -> CrawlOutcome:
-    """The crawl, with a live line of progress on a terminal (none under cron or --quiet)."""
-    site = req.site
-    nights = {"XXGK_FULL": req.full, "XXGK_ROTATION_NIGHTS": req.rotation_nights}
-    if req.quiet or not console.is_terminal:
-        return crawl(site, req.db, item_numbers=req.items, proxy=req.proxy, polite=req.polite,
-                     obey_robots=req.obey_robots, contact=req.contact, extra_settings=nights)
-
-    def view(p: CrawlProgress) -> Text:
-        return Text.assemble(
-            ("抓取 crawling ", "bold"), f"{site.name}  事项 items {p.items_done}/{p.items_total}  ",
-            f"页面 pages {p.pages}  ", (f"错误 errors {p.errors}", "red" if p.errors else ""),
-            f"  {p.bytes / 1e6:.1f} MB",
-        )
-
-    with Live(view(CrawlProgress()), console=console, refresh_per_second=4, transient=False) as live:
-        def show(progress: CrawlProgress) -> None:  # a progress_changed handler: called by keyword
-            live.update(view(progress))
-
-        return crawl(site, req.db, item_numbers=req.items, proxy=req.proxy, polite=req.polite,
-                     obey_robots=req.obey_robots, contact=req.contact, progress=show, extra_settings=nights)
 
 
 # -- evaluate -------------------------------------------------------------------------------------------

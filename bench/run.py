@@ -6,12 +6,16 @@ Steps: generate the site (`generate.py`), serve it on loopback (`serve.py`: ngin
 nginx is missing), then run, one after the other and each under `/usr/bin/time` plus psutil sampling of
 its process tree:
 
+  scrapy-floor  `floor.py`: a bare Scrapy spider fetching every URL of the site from a list, with every
+                middleware and extension off and an empty callback: what Scrapy must spend per URL
   ours-before   `scrapy crawl catalogue` with the Scrapy settings as they were before the profile's
                 cheap wins (BEFORE_SETTINGS), fresh db: the "before" of the same run
   ours-lean     `scrapy crawl catalogue` with today's settings, fresh db: the "after"
   ours          `auditor crawl --site <generated catalogue> --db <fresh db> --no-polite`: the first night
   ours-night2   the same command on the same db: an unchanged night (conditional requests, 304s)
   ours-night3   the generator grows 5 % of the columns by one entry, then the same command, same db
+  ours-night4…  unchanged nights up to N + 1 (the rotation's N), so that the N nights after the first show,
+                from the server's log, whether every URL of the first night was verified again
   linkinator    `linkinator <home> --recurse --concurrency N`
   lychee        every HTML page of the site as input (lychee cannot recurse), `--max-concurrency N`
   linkchecker   `linkchecker <home> --threads N --check-extern`
@@ -59,7 +63,8 @@ import serve
 
 TOOLS_DIR = BENCH / ".tools"
 OUT = BENCH / "out"
-TOOLS = ("ours-before", "ours-lean", "ours", "ours-night2", "ours-night3", "linkinator", "lychee", "linkchecker")
+TOOLS = ("scrapy-floor", "ours-before", "ours-lean", "ours", "ours-night2", "ours-night3", "linkinator", "lychee",
+         "linkchecker")
 #: Scrapy settings as they were before the profile's cheap wins (bench/README.md, "Where the CPU goes"):
 #: `ours-before` runs with them, `ours-lean` without, in the same run.
 BEFORE_SETTINGS: dict[str, str] = {"EXTENSIONS": "{}"}
@@ -78,6 +83,11 @@ TARGETS = {
     "vs_linkinator_aim": 1.5,
     "vs_linkchecker_min": 4.0,
     "ours_rss_mb_max": 150,
+    # Issue 13, as ratios measured in one run: CPU per URL halved from 3.9 ms against linkinator's 1.2, URLs/s
+    # doubled from 0.3 of linkinator's, the crawl and its workers within 150 MB summed as PSS.
+    "cpu_per_url_vs_linkinator_max": 3.9 / 2 / 1.2,
+    "urls_per_s_vs_linkinator_min": 0.3 * 2,
+    "ours_pss_mb_max": 150,
 }
 _LOG_LINE = re.compile(r'^(\S+) (\d+) (\S+) "(.*)" (\d{3}) (\d+) "(.*)"$')
 
@@ -94,6 +104,7 @@ class Measured:
     cpu_user_s: float = 0.0
     cpu_sys_s: float = 0.0
     peak_rss_mb: float = 0.0  # sum over the process tree, sampled every 50 ms
+    peak_pss_mb: float = 0.0  # sum of PSS over the process tree (shared pages divided), every 0.5 s
     max_rss_single_mb: float = 0.0  # /usr/bin/time's %M: the largest single process
     requests: int = 0
     urls: int = 0  # distinct URLs requested
@@ -164,6 +175,11 @@ def auditor_command() -> str:
     return str(auditor)
 
 
+def night_name(night: int) -> str:
+    """`ours` is the first night; `ours-night2` the second, and so on."""
+    return "ours" if night == 1 else f"ours-night{night}"
+
+
 def commands(
     tools: dict[str, str], gen: Path, manifest: dict[str, Any], work: Path, concurrency: int, polite: bool = False
 ) -> dict[str, list[str]]:
@@ -173,7 +189,9 @@ def commands(
     ours = [str(auditor), "crawl", "--site", str(gen / "catalogue.yaml"), "--db", str(db)]
     if not polite:
         ours.append("--no-polite")
-    cmds = {"ours": ours, "ours-night2": ours, "ours-night3": ours}
+    cmds = {"ours": ours, **{night_name(k): ours for k in range(2, ROTATION_NIGHTS + 2)}}
+    cmds["scrapy-floor"] = [sys.executable, str(BENCH / "floor.py"), str(gen / "urls.txt"),
+                            "--concurrency", str(concurrency)]
     # The same crawl through `scrapy crawl` (scrapy.cfg's settings), where -s can set any Scrapy setting.
     scrapy = ["/usr/bin/env", f"PYTHONPATH={REPO}", "SCRAPY_SETTINGS_MODULE=spiders.settings", sys.executable, "-m",
               "scrapy", "crawl", "catalogue", "-s", f"XXGK_SITE={gen / 'catalogue.yaml'}", "-s", "XXGK_POLITE=False"]
@@ -247,16 +265,17 @@ def run_measured(tool: str, cmd: list[str], work: Path, timeout: float) -> Measu
     env = dict(os.environ, PYTHONUNBUFFERED="1", NO_COLOR="1")
     start = time.perf_counter()
     proc = subprocess.Popen(wrapped, stdout=stdout, stderr=stderr, cwd=work, env=env, start_new_session=True)
-    peak = 0
+    peak = peak_pss = 0
     cpu_seen: dict[int, float] = {}  # fallback CPU figure when /usr/bin/time is missing
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         try:
             root = psutil.Process(proc.pid)
         except psutil.NoSuchProcess:
             return
+        tick = 0
         while not stop.is_set():
             try:
                 tree = root.children(recursive=True)
@@ -264,15 +283,18 @@ def run_measured(tool: str, cmd: list[str], work: Path, timeout: float) -> Measu
                     tree.append(root)
             except psutil.NoSuchProcess:
                 break
-            rss = 0
+            rss = pss = 0
             for p in tree:
                 try:
                     rss += p.memory_info().rss
+                    if tick % 10 == 0:  # PSS reads smaps: costly, so every tenth sample
+                        pss += p.memory_full_info().pss
                     t = p.cpu_times()
                     cpu_seen[p.pid] = t.user + t.system + t.children_user + t.children_system
-                except psutil.NoSuchProcess:
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
                     pass
-            peak = max(peak, rss)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            tick += 1
             stop.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -294,6 +316,7 @@ def run_measured(tool: str, cmd: list[str], work: Path, timeout: float) -> Measu
     stderr.close()
     result.returncode = proc.returncode
     result.peak_rss_mb = peak / 2**20
+    result.peak_pss_mb = peak_pss / 2**20
     if time_file.exists() and wrapped is not cmd:
         fields = time_file.read_text().strip().splitlines()[-1].split()
         try:
@@ -320,10 +343,15 @@ def read_log(log: Path, start: int, end: int) -> list[tuple[str, str, str, int, 
     return rows
 
 
+def requested_urls(rows: list[tuple[str, str, str, int, int]], hosts: dict[str, str]) -> set[str]:
+    """The distinct URLs (host and port, path and query) the log's rows asked for."""
+    return {f"{hosts.get(port, port)}{uri}" for port, _, uri, _, _ in rows}
+
+
 def add_traffic(
     result: Measured, rows: list[tuple[str, str, str, int, int]], hosts: dict[str, str], universe: set[str]
 ) -> None:
-    urls = {f"{hosts.get(port, port)}{uri}" for port, _, uri, _, _ in rows}
+    urls = requested_urls(rows, hosts)
     result.requests = len(rows)
     result.urls = len(urls)
     result.bytes_sent = sum(r[4] for r in rows)
@@ -375,6 +403,20 @@ def nights(results: dict[str, Measured], list_pages: int, added: int, rotation: 
             "pass": r.requests <= limit,
         }
     return out
+
+
+def rotation_coverage(night_urls: dict[str, set[str]], rotation: int = ROTATION_NIGHTS) -> dict[str, Any]:
+    """Issue 13: across the N nights after the first, every URL the first night requested is requested again
+    at least once (the rotation re-verifies what the lists show unchanged). Read from the server's log."""
+    first = night_urls.get("ours")
+    later = [night_urls[night_name(k)] for k in range(2, rotation + 2) if night_name(k) in night_urls]
+    if not first or len(later) < rotation:
+        return {"nights_run": 1 + len(later), "rotation_n": rotation, "complete": False}
+    seen = set().union(*later)
+    missing = sorted(first - seen)
+    return {"nights_run": 1 + len(later), "rotation_n": rotation, "complete": True, "first_night_urls": len(first),
+            "verified_again": len(first) - len(missing), "missing": missing[:20], "missing_count": len(missing),
+            "pass": not missing}
 
 
 def multi_summary(singles: dict[str, Measured], multi: Measured, sizes: dict[str, int]) -> dict[str, Any]:
@@ -431,6 +473,25 @@ def summarise(results: dict[str, Measured]) -> dict[str, Any]:
         "mb": round(ours.peak_rss_mb, 1),
         "pass": ours.peak_rss_mb <= TARGETS["ours_rss_mb_max"],
     }
+    t["issue13_pss_le_150mb"] = {"mb": round(ours.peak_pss_mb, 1), "pass": ours.peak_pss_mb <= TARGETS["ours_pss_mb_max"]}
+    per_url = {tool: r.cpu_s / r.urls for tool, r in results.items() if r.urls}
+    if "linkinator" in per_url:
+        v = _ratio(per_url["ours"], per_url["linkinator"])
+        t["issue13_cpu_per_url_halved"] = {
+            "ours_over_linkinator": v, "max": round(TARGETS["cpu_per_url_vs_linkinator_max"], 2),
+            "pass": v is not None and v <= TARGETS["cpu_per_url_vs_linkinator_max"]}
+        v = summary["ratios"]["linkinator"]["urls_per_s_ours_over_theirs"]
+        t["issue13_urls_per_s_doubled"] = {"ours_over_linkinator": v, "min": TARGETS["urls_per_s_vs_linkinator_min"],
+                                           "pass": v is not None and v >= TARGETS["urls_per_s_vs_linkinator_min"]}
+        if "scrapy-floor" in per_url:
+            # Whether the target is within Scrapy's reach at all: its bare floor against linkinator.
+            summary["floor"] = {
+                "floor_cpu_over_linkinator": _ratio(per_url["scrapy-floor"], per_url["linkinator"]),
+                "ours_cpu_over_floor": _ratio(per_url["ours"], per_url["scrapy-floor"]),
+                "floor_urls_per_s_over_linkinator": _ratio(results["scrapy-floor"].urls_per_s,
+                                                           results["linkinator"].urls_per_s)}
+    if "scrapy-floor" in per_url and "floor" not in summary:
+        summary["floor"] = {"ours_cpu_over_floor": _ratio(per_url["ours"], per_url["scrapy-floor"])}
     before, lean = results.get("ours-before"), results.get("ours-lean")
     if before is not None and lean is not None:
         summary["settings"] = {
@@ -463,8 +524,8 @@ def render_md(meta: dict[str, Any], results: dict[str, Measured], summary: dict[
             f"concurrency {meta['concurrency']}; {meta['cpus']} CPUs; generator {meta['site']['seconds']} s."
         ),
         "",
-        "| tool | wall s | distinct URLs | requests | URLs/s | CPU s (user+sys) | peak RSS MB | bytes | coverage | statuses | exit | db MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+        "| tool | wall s | distinct URLs | requests | URLs/s | CPU s (user+sys) | CPU ms/URL | peak RSS MB | peak PSS MB | bytes | coverage | statuses | exit | db MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for tool, r in results.items():
         status = " ".join(f"{k}:{v}" for k, v in r.statuses.items())
@@ -472,7 +533,8 @@ def render_md(meta: dict[str, Any], results: dict[str, Measured], summary: dict[
         db = f"{r.db_bytes / 1e6:.1f}" if r.db_bytes else ""
         lines.append(
             f"| {tool}{flag} | {r.wall_s:.1f} | {r.urls} | {r.requests} | {r.urls_per_s:.0f} | {r.cpu_s:.1f} | "
-            f"{r.peak_rss_mb:.0f} | {r.bytes_sent:,} | {r.coverage:.0%} | {status} | {r.returncode} | {db} |"
+            f"{1000 * r.cpu_s / max(1, r.urls):.2f} | {r.peak_rss_mb:.0f} | {r.peak_pss_mb:.0f} | {r.bytes_sent:,} | "
+            f"{r.coverage:.0%} | {status} | {r.returncode} | {db} |"
         )
     partial = [f"{t} {r.coverage:.0%}" for t, r in results.items() if r.coverage < 0.99]
     if partial:
@@ -510,6 +572,8 @@ def render_md(meta: dict[str, Any], results: dict[str, Measured], summary: dict[
         lines += ["", (f"Scrapy settings, before → after (same run, `scrapy crawl`): CPU {v['cpu_ms_per_url_before']} → "
                        f"{v['cpu_ms_per_url_after']} ms per URL (×{v['cpu_after_over_before']}), "
                        f"{v['urls_per_s_before']} → {v['urls_per_s_after']} URLs/s, wall ×{v['wall_after_over_before']}.")]
+    if summary.get("floor"):
+        lines += ["", "Scrapy's floor (bench/floor.py, same run): " + ", ".join(f"{k} {v}" for k, v in summary["floor"].items())]
     if summary.get("cpu_ms_per_url"):
         lines += ["", "CPU per distinct URL (ms): " + ", ".join(f"{t} {v}" for t, v in summary["cpu_ms_per_url"].items())]
     n = summary.get("nights") or {}
@@ -523,6 +587,13 @@ def render_md(meta: dict[str, Any], results: dict[str, Measured], summary: dict[
                 v = n[tool]
                 lines.append(f"| {tool} | {v['requests']} | {v['requests_ratio']} | {v['allowed']} (×{v['allowed_ratio']}) | "
                              f"{v['wall_ratio']} | {'PASS' if v['pass'] else 'FAIL'} |")
+    rot = summary.get("rotation") or {}
+    if rot.get("complete"):
+        lines += ["", (f"Rotation (N = {rot['rotation_n']}, from the server's log): of the {rot['first_night_urls']} URLs the "
+                       f"first night requested, the {rot['rotation_n']} nights after it requested {rot['verified_again']} "
+                       f"again; missing {rot['missing_count']}"
+                       + (f" ({', '.join(rot['missing'])})" if rot["missing"] else "")
+                       + f". Target every URL within N nights: {'PASS' if rot['pass'] else 'FAIL'}.")]
     m = summary.get("multi")
     if m:
         lines += ["", (f"Many sites in one night: {m['sites']} sites, one `auditor run` process: {m['multi_wall_s']} s wall "
@@ -621,11 +692,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="audit alone the largest and smallest site (ends) or every site (all)")
     args = parser.parse_args(argv)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    unknown = skip - set(TOOLS)
+    unknown = skip - {*TOOLS, "rotation"}
     if unknown:
         parser.error(f"unknown tool(s) in --skip: {', '.join(sorted(unknown))}")
+    rotation = [night_name(k) for k in range(4, ROTATION_NIGHTS + 2)]
     if "ours" in skip:
-        skip.update({"ours-night2", "ours-night3"})
+        skip.update({"ours-night2", "ours-night3", "rotation"})
+    if "rotation" in skip:
+        skip.update(rotation)
+    # The rotation's nights follow the third night, before the reference tools.
+    order = [*TOOLS[:TOOLS.index("ours-night3") + 1], *rotation, *TOOLS[TOOLS.index("ours-night3") + 1:]]
     signal.signal(signal.SIGTERM, _raise_interrupt)
 
     out: Path = args.out.resolve()
@@ -650,14 +726,15 @@ def main(argv: list[str] | None = None) -> int:
     server = serve.start(gen / "site", port, offsite_port, out / "server", force_python=args.python_server)
     print(f"server: {server.kind} on 127.0.0.1:{port} and localhost:{offsite_port}", flush=True)
     results: dict[str, Measured] = {}
+    night_urls: dict[str, set[str]] = {}  # our nights: the URLs each requested, from the server's log
     try:
-        for tool in TOOLS:
+        for tool in order:
             if tool in skip:
                 continue
             if tool not in cmds:
                 print(f"{tool}: not available, skipped", flush=True)
                 continue
-            if tool in ("ours-night2", "ours-night3") and "ours" not in results:
+            if tool.startswith("ours-night") and "ours" not in results:
                 continue
             if tool == "ours-night3":
                 grown = generate.generate(args.pages, port, offsite_port, gen, grown=0.05)
@@ -668,9 +745,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{tool}: running ...", flush=True)
             r = run_measured(tool, cmds[tool], work, args.timeout)
             end = wait_log_settled(server)
-            add_traffic(r, read_log(server.log, begin, end), hosts, universe)
-            if tool in ("ours", "ours-night2", "ours-night3"):
+            rows = read_log(server.log, begin, end)
+            add_traffic(r, rows, hosts, universe)
+            if tool == "ours" or tool.startswith("ours-night"):
                 r.db_bytes = sum(f.stat().st_size for f in work.glob("bench.sqlite*"))
+                night_urls[tool] = requested_urls(rows, hosts)
             if tool.startswith("ours") and r.returncode not in (0, 1):
                 err = (work / f"{tool}.err").read_text(errors="replace").strip().splitlines()
                 r.note = "auditor crawl failed: " + (err[-1] if err else f"exit {r.returncode}")
@@ -706,6 +785,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     summary = summarise(results)
     summary["nights"] = nights(results, int(manifest["list_pages"]), len(added))  # type: ignore[call-overload]
+    summary["rotation"] = rotation_coverage(night_urls)
     if args.sites:
         try:
             summary["multi"] = many_sites(args.sites, args.site_pages, args.singles, True, out, args.timeout)

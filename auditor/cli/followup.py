@@ -13,14 +13,12 @@ import getpass
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Protocol
 
 import click
 from rich.console import Console
 
 from auditor.calendar import today_in_china
-from auditor.cli.common import die
-from auditor.config import Config
+from auditor.cli.common import Context, die
 from auditor.lifecycle import State
 from auditor.runner import (
     AuditRequest,
@@ -31,20 +29,8 @@ from auditor.runner import (
     run_audit,
     show_finding,
 )
-from auditor.store import Store
 
 __all__ = ["finding_group", "ledger_group", "recheck"]
-
-
-class _Context(Protocol):
-    """What the `auditor` group shares with its commands (auditor.cli._Context)."""
-
-    @property
-    def config(self) -> Config: ...
-
-    def db(self, override: str | None) -> str: ...
-
-    def open_store(self, override: str | None, *, must_exist: bool = True) -> Store: ...
 
 
 def _by(value: str | None) -> str:
@@ -87,7 +73,7 @@ def finding_group() -> None:
 @_site_option
 @_db_option
 @click.pass_obj
-def finding_list(ctx: _Context, department: str | None, state: str | None, show_all: bool, as_of: str | None,
+def finding_list(ctx: Context, department: str | None, state: str | None, show_all: bool, as_of: str | None,
                  site_ref: str | None, db: str | None) -> None:
     """The site's problems as they stand, overdue first, and the items waiting for a 复核."""
     with ctx.open_store(db) as store:
@@ -102,14 +88,14 @@ def finding_list(ctx: _Context, department: str | None, state: str | None, show_
 @_site_option
 @_db_option
 @click.pass_obj
-def finding_show(ctx: _Context, finding_id: str, as_of: str | None, site_ref: str | None, db: str | None) -> None:
+def finding_show(ctx: Context, finding_id: str, as_of: str | None, site_ref: str | None, db: str | None) -> None:
     """One problem: deadline, state, the department's answer and every change with who and why."""
     with ctx.open_store(db) as store:
         show_finding(store, site_ref or ctx.config.crawl.site, finding_id.strip(),
                      _date("--as-of", as_of) or today_in_china(), Console(), fix_days=ctx.config.output.fix_days)
 
 
-def _move(ctx: _Context, finding_id: str, to: State, by: str | None, site_ref: str | None, db: str | None,
+def _move(ctx: Context, finding_id: str, to: State, by: str | None, site_ref: str | None, db: str | None,
           note: str = "", until: date | None = None) -> None:
     with ctx.open_store(db) as store:
         move_finding(store, site_ref or ctx.config.crawl.site, finding_id.strip(), to, by=_by(by),
@@ -124,7 +110,7 @@ def _move(ctx: _Context, finding_id: str, to: State, by: str | None, site_ref: s
 @_site_option
 @_db_option
 @click.pass_obj
-def finding_ack(ctx: _Context, finding_id: str, note: str, by: str | None, site_ref: str | None,
+def finding_ack(ctx: Context, finding_id: str, note: str, by: str | None, site_ref: str | None,
                 db: str | None) -> None:
     """确认: the department has acknowledged the problem."""
     _move(ctx, finding_id, State.ACKNOWLEDGED, by, site_ref, db, note)
@@ -137,7 +123,7 @@ def finding_ack(ctx: _Context, finding_id: str, note: str, by: str | None, site_
 @_site_option
 @_db_option
 @click.pass_obj
-def finding_progress(ctx: _Context, finding_id: str, note: str, by: str | None, site_ref: str | None,
+def finding_progress(ctx: Context, finding_id: str, note: str, by: str | None, site_ref: str | None,
                      db: str | None) -> None:
     """整改中: the department is fixing it."""
     _move(ctx, finding_id, State.IN_PROGRESS, by, site_ref, db, note)
@@ -150,7 +136,7 @@ def finding_progress(ctx: _Context, finding_id: str, note: str, by: str | None, 
 @_site_option
 @_db_option
 @click.pass_obj
-def finding_fixed(ctx: _Context, finding_id: str, note: str, by: str | None, site_ref: str | None,
+def finding_fixed(ctx: Context, finding_id: str, note: str, by: str | None, site_ref: str | None,
                   db: str | None) -> None:
     """已整改待复核: the department reports it fixed; its item is scheduled for the next 复核, whose result
     closes (已整改) or reopens it."""
@@ -165,7 +151,7 @@ def finding_fixed(ctx: _Context, finding_id: str, note: str, by: str | None, sit
 @_site_option
 @_db_option
 @click.pass_obj
-def finding_explain(ctx: _Context, finding_id: str, reason: str, until: str, by: str | None, site_ref: str | None,
+def finding_explain(ctx: Context, finding_id: str, reason: str, until: str, by: str | None, site_ref: str | None,
                     db: str | None) -> None:
     """情况说明: a justified exemption with its reason and expiry; after it the problem counts again."""
     _move(ctx, finding_id, State.EXPLAINED, by, site_ref, db, reason, _date("--until", until))
@@ -182,7 +168,7 @@ def ledger_group() -> None:
 @_site_option
 @_db_option
 @click.pass_obj
-def ledger_import(ctx: _Context, files: tuple[str, ...], by: str | None, site_ref: str | None,
+def ledger_import(ctx: Context, files: tuple[str, ...], by: str | None, site_ref: str | None,
                   db: str | None) -> None:
     """Read returned ledgers (a department's workbook or the whole school's): 整改中, 已完成 (scheduled for
     复核) and 情况说明 are recorded with the measures, person and planned date. Any error refuses them all."""
@@ -203,7 +189,7 @@ def ledger_import(ctx: _Context, files: tuple[str, ...], by: str | None, site_re
 @click.option("--polite/--no-polite", default=None, help="Delay and per-host cap from the catalogue (default on).")
 @click.option("--quiet", is_flag=True, default=False, help="For cron: print nothing but errors.")
 @click.pass_obj
-def recheck(ctx: _Context, site_ref: str | None, as_of: str | None, out: str | None, db: str | None,
+def recheck(ctx: Context, site_ref: str | None, as_of: str | None, out: str | None, db: str | None,
             proxy: str | None, polite: bool | None, quiet: bool) -> None:
     """复核: re-check the items departments reported fixed (a partial run of the scheduled items); the run
     closes what it no longer finds and reopens what is still there."""
