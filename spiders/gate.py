@@ -18,6 +18,7 @@ import ipaddress
 import re
 import socket
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Self
 from urllib.parse import urlsplit
 from urllib.request import getproxies
@@ -54,8 +55,10 @@ class TooManyRedirects(IgnoreRequest):
     """A redirect loop, or more hops than REDIRECT_MAX_TIMES: the site's fault, recorded with the chain."""
 
 
+@lru_cache(maxsize=4096)
 def literal_address(host: str) -> Address | None:
     """The address a host literal means, in every spelling a resolver accepts, or None for a name.
+    (Asked for every request and redirect of a crawl about the same few hosts: remembered.)
 
     `ipaddress` alone knows only dotted quads; getaddrinfo (and so the connection) also reads `127.1`,
     `0177.0.0.1`, `0x7f000001` and `2130706433`, so inet_aton decides what an IPv4 literal is."""
