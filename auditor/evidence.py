@@ -52,6 +52,14 @@ def url_key(url: str) -> str:
     return f"{parts.scheme.lower()}://{(parts.hostname or '').rstrip('.')}{path}?{parts.query}"
 
 
+def url_host(url: str) -> str:
+    """The URL's host in lower case, as `urlsplit(url).hostname` says it ("" when there is none)."""
+    plain = _PLAIN_URL.fullmatch(url) if url.isascii() else None
+    if plain is not None:
+        return plain.group(2).lower()
+    return (urlsplit(url).hostname or "").lower()
+
+
 def http_date(value: str) -> date | None:
     """The China date of an HTTP date header ("Wed, 31 Oct 2018 02:00:00 GMT"), or None if unreadable."""
     if not value:

@@ -17,9 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
-from auditor.evidence import learn_template, url_key
+from auditor.evidence import learn_template, url_host, url_key
 from auditor.models import Fault, FetchStatus, PageRole, RunState, fault_of
 from auditor.store import Store
 
@@ -158,6 +157,7 @@ def load_history(store: Store, site: str, run_id: int, as_of: date, items: Itera
     gone: dict[int, dict[date, set[str]]] = {n: {} for n in numbers}
     answered: dict[int, dict[date, set[str]]] = {n: {} for n in numbers}  # any other answer that night
     probes: dict[tuple[date, str], list[int]] = {}
+    site_host: dict[str, bool] = {}  # `allowed`, asked once a host (a night holds 100,000 URLs of a few hosts)
     nights = _nights_of(store, site, run_id, as_of, as_of - timedelta(days=days))
     for day, run_ids in nights.items():
         for rid in run_ids:
@@ -170,9 +170,13 @@ def load_history(store: Store, site: str, run_id: int, as_of: date, items: Itera
                         (gone if is_gone else answered)[n].setdefault(day, set()).add(url_key(url))
                     if status is FetchStatus.BOUNDED and role is not PageRole.LINKED:
                         bounded[n][day] = True
-                host = (urlsplit(url).hostname or "").lower()
                 # The university's home page is another office's server: never the disclosure site's probe.
-                if status not in _NOT_PROBES and role is not PageRole.HOME and allowed(host):
+                if status in _NOT_PROBES or role is PageRole.HOME:
+                    continue
+                host = url_host(url)
+                if host not in site_host:
+                    site_host[host] = allowed(host)
+                if site_host[host]:
                     counts = probes.setdefault((day, host), [0, 0])
                     counts[0] += 1
                     counts[1] += fault_of(status, http_status) is Fault.SITE

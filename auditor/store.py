@@ -8,6 +8,7 @@ consistent when a run is killed: the next open marks a run that died while RUNNI
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -531,34 +532,45 @@ class Store:
     # -- evidence -----------------------------------------------------------------------------------
 
     def add_pages(self, run_id: int, pages: Iterable[Page]) -> None:
-        """Insert or replace pages (a page met again for another item gains that item)."""
+        """Insert or replace pages (a page met again for another item gains that item).
+
+        One statement per table for the whole batch (a statement per page cost most of storing a
+        100,000-link page); a URL given twice ends as it would page by page: the last record wins, with
+        its items only."""
+        blobs: dict[str, str] = {}
+        rows: list[tuple[object, ...]] = []
+        items: dict[str, tuple[int, ...]] = {}
+        for p in pages:
+            text_sha = None
+            if p.text:
+                text_sha = text_hash(p.text)
+                blobs.setdefault(text_sha, p.text)
+            rows.append((
+                run_id, p.url, p.role, p.status, p.http_status, p.error, json.dumps(p.redirects),
+                p.final_url, p.content_type, p.encoding, p.size, p.sha256, p.kind, p.title,
+                text_sha, _dates_json(p.dates),
+                _dates_json((p.publish_date,)) if p.publish_date else None,
+                _iso(p.fetched_at), p.etag, p.last_modified, p.parent, p.depth, p.filename,
+                p.verified_run,
+            ))
+            items.pop(p.url, None)  # the last record's items, in the order the records came
+            items[p.url] = p.items
         with self.transaction() as db:
-            for p in pages:
-                text_sha = None
-                if p.text:
-                    text_sha = text_hash(p.text)
-                    db.execute("INSERT OR IGNORE INTO blobs (sha256, text) VALUES (?,?)", (text_sha, p.text))
-                db.execute(
-                    "INSERT OR REPLACE INTO pages (run_id, url, role, status, http_status, error, redirects,"
-                    " final_url, content_type, encoding, size, sha256, kind, title, text_sha, dates,"
-                    " publish_date, fetched_at, etag, last_modified, parent, depth, filename, verified_run)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        run_id, p.url, p.role, p.status, p.http_status, p.error, json.dumps(p.redirects),
-                        p.final_url, p.content_type, p.encoding, p.size, p.sha256, p.kind, p.title,
-                        text_sha, _dates_json(p.dates),
-                        _dates_json((p.publish_date,)) if p.publish_date else None,
-                        _iso(p.fetched_at), p.etag, p.last_modified, p.parent, p.depth, p.filename,
-                        p.verified_run,
-                    ),
-                )
-                # A page record carries every item known when it was recorded: a URL first checked as a
-                # link and then read as another column's page must not keep the first one's item.
-                db.execute("DELETE FROM page_items WHERE run_id=? AND url=?", (run_id, p.url))
-                db.executemany(
-                    "INSERT OR IGNORE INTO page_items (run_id, url, item) VALUES (?,?,?)",
-                    [(run_id, p.url, item) for item in p.items],
-                )
+            db.executemany("INSERT OR IGNORE INTO blobs (sha256, text) VALUES (?,?)", blobs.items())
+            db.executemany(
+                "INSERT OR REPLACE INTO pages (run_id, url, role, status, http_status, error, redirects,"
+                " final_url, content_type, encoding, size, sha256, kind, title, text_sha, dates,"
+                " publish_date, fetched_at, etag, last_modified, parent, depth, filename, verified_run)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            # A page record carries every item known when it was recorded: a URL first checked as a
+            # link and then read as another column's page must not keep the first one's item.
+            db.executemany("DELETE FROM page_items WHERE run_id=? AND url=?", [(run_id, url) for url in items])
+            db.executemany(
+                "INSERT OR IGNORE INTO page_items (run_id, url, item) VALUES (?,?,?)",
+                [(run_id, url, item) for url, its in items.items() for item in its],
+            )
 
     def add_page_items(self, run_id: int, url: str, items: Iterable[int]) -> None:
         with self.transaction() as db:
@@ -966,7 +978,7 @@ def _dates_json(dates: Iterable[FoundDate | None]) -> str:
 
 
 def _dates_from_json(raw: str | None) -> tuple[FoundDate, ...]:
-    if not raw:
+    if not raw or raw == "[]":
         return ()
     return tuple(
         FoundDate(value=date.fromisoformat(d["value"]), shown=d["shown"], source=d["source"])
@@ -974,23 +986,34 @@ def _dates_from_json(raw: str | None) -> tuple[FoundDate, ...]:
     )
 
 
+# A run's pages are read by the hundred thousand (a 100,000-link column): its few distinct enum values are
+# looked up once, and an empty JSON list is not parsed.
+_role = functools.cache(PageRole)
+_status = functools.cache(FetchStatus)
+_kind = functools.cache(PageKind)
+
+
+def _json_list(raw: str) -> list[str]:
+    return [] if raw == "[]" else list(json.loads(raw))
+
+
 def _page(r: dict[str, object]) -> Page:
     publish = _dates_from_json(r["publish_date"] if isinstance(r["publish_date"], str) else None)
     items = str(r["item_list"] or "")
     return Page(
         url=str(r["url"]),
-        role=PageRole(str(r["role"])),
-        status=FetchStatus(str(r["status"])),
+        role=_role(str(r["role"])),
+        status=_status(str(r["status"])),
         items=tuple(sorted(int(i) for i in items.split(",") if i)),
         http_status=r["http_status"] if isinstance(r["http_status"], int) else None,
         error=str(r["error"]),
-        redirects=tuple(json.loads(str(r["redirects"]))),
+        redirects=tuple(_json_list(str(r["redirects"]))),
         final_url=str(r["final_url"]),
         content_type=str(r["content_type"]),
         encoding=str(r["encoding"]),
         size=int(str(r["size"])),
         sha256=str(r["sha256"]),
-        kind=PageKind(str(r["kind"])),
+        kind=_kind(str(r["kind"])),
         title=str(r["title"]),
         text=str(r["body"] or ""),
         dates=_dates_from_json(str(r["dates"])),

@@ -70,6 +70,12 @@ class RuleContext:
     def has_deadline(self) -> bool:
         return self.item.cycle in (Cycle.ANNUAL_DEADLINE, Cycle.ADMISSIONS) and self.deadline is not None
 
+    @cached_property
+    def shared(self) -> dict[str, Any]:
+        """Views of the evidence that several rules derive alike (links.*: the item's link targets), kept
+        by the first rule that builds one: a 100,000-link column is walked once, not once a rule."""
+        return {}
+
     # -- editions -----------------------------------------------------------------------------------
 
     @cached_property

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from auditor.evidence import Unread
+from auditor.evidence import ItemEvidence, Unread
 from auditor.models import Fault, FetchStatus, Finding, PageRole, RuleKind, Verdict, fault_of
 from auditor.rules.base import Rule, RuleContext
 
@@ -49,8 +49,18 @@ class Target:
 
 
 def _targets(ctx: RuleContext) -> tuple[dict[str, Target], dict[str, Target]]:
-    """Attachments and other link targets of the item's pages, one per URL (the fetched page wins)."""
-    ev = ctx.evidence
+    """Attachments and other link targets of the item's pages, one per URL (the fetched page wins);
+    found once an item for both links rules (neither changes them)."""
+    found: tuple[dict[str, Target], dict[str, Target]] | None = ctx.shared.get(_TARGETS)
+    if found is None:
+        found = ctx.shared[_TARGETS] = _find_targets(ctx.evidence)
+    return found
+
+
+_TARGETS = "links.targets"
+
+
+def _find_targets(ev: ItemEvidence) -> tuple[dict[str, Target], dict[str, Target]]:
     attachments: dict[str, Target] = {}
     others: dict[str, Target] = {}
     for p in ev.role(PageRole.ATTACHMENT):
@@ -64,12 +74,11 @@ def _targets(ctx: RuleContext) -> tuple[dict[str, Target], dict[str, Target]]:
     for link in ev.links:
         if link.from_url not in readable or link.to_url in attachments or link.to_url in details:
             continue
-        page = ev.page(link.to_url)
-        target = Target(link.to_url, link.status, link.http_status)
-        if _FILE.search(link.to_url) or (page is not None and page.role is PageRole.ATTACHMENT):
-            attachments.setdefault(link.to_url, target)
-        else:
-            others.setdefault(link.to_url, target)
+        url = link.to_url
+        is_file = _FILE.search(url) is not None or ((page := ev.page(url)) is not None and page.role is PageRole.ATTACHMENT)
+        targets = attachments if is_file else others
+        if url not in targets:  # the first one wins
+            targets[url] = Target(url, link.status, link.http_status)
     return attachments, others
 
 
