@@ -72,6 +72,18 @@ _WIDTHS = (30, 16, 44, 36, 11, 11, 14, 36, 10, 13, 11)
 _SCHOOL_FILL = PatternFill("solid", fgColor="E3E8EE")
 _DEPARTMENT_FILL = PatternFill("solid", fgColor="FFF4C2")
 _THIN = Side(style="thin", color="9AA5B1")
+# One instance of each style, shared by every cell that wears it: openpyxl hashes and compares the style
+# of each assignment against the workbook's, and building a fresh one for each cell cost most of a scorecard.
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_LINK = Font(color="1565C0", underline="single")
+_OVERDUE = Font(bold=True, color="C62828")
+_GRID = Border(top=_THIN, bottom=_THIN, left=_THIN, right=_THIN)
+_HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(wrap_text=False, vertical="top")
+_STATUS_FILL = {v: PatternFill("solid", fgColor=STATUS_COLOUR[v].lstrip("#")) for v in Verdict}
+_STATUS_FONT = {v: Font(bold=True, color="1F2933" if v is Verdict.WARN else "FFFFFF") for v in Verdict}
 #: Characters Excel forbids in a sheet name; names are at most 31 characters.
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 SHEET_NAME_MAX = 31
@@ -139,8 +151,8 @@ def write_ledger_sheet(ws: Worksheet, result: AuditResult, department: str, rows
     """One department's ledger on `ws`: title rows, the school's columns, the department's columns."""
     names = {it.item: it.short_name for it in result.items}
     last_col = len(LEDGER_HEADERS)
-    put(ws, 1, 1, f"{department} · 信息公开整改台账").font = Font(bold=True, size=14)
-    put(ws, 2, 1, f"{DEPARTMENT_LABEL}{department}").font = Font(bold=True)
+    put(ws, 1, 1, f"{department} · 信息公开整改台账").font = _TITLE
+    put(ws, 2, 1, f"{DEPARTMENT_LABEL}{department}").font = _BOLD
     put(ws, 2, 3, f"{result.site_name} · 第{result.run.id}次检查 · 检查基准日 {result.as_of.isoformat()}"
                   " · 整改期限自首次发现起按工作日计，登记后不再变动")
     school = put(ws, 3, 1, "以上及以下灰底各列由学校填写，请勿修改（问题编号用于导入答复）")
@@ -148,13 +160,13 @@ def write_ledger_sheet(ws: Worksheet, result: AuditResult, department: str, rows
     mine = put(ws, 3, SCHOOL_PART + 1, "以下黄底各列由责任部门填写：完成情况请从下拉列表中选择")
     ws.merge_cells(start_row=3, start_column=SCHOOL_PART + 1, end_row=3, end_column=last_col)
     school.fill, mine.fill = _SCHOOL_FILL, _DEPARTMENT_FILL
-    school.font = mine.font = Font(bold=True)
+    school.font = mine.font = _BOLD
     for col, header in enumerate(LEDGER_HEADERS, start=1):
         cell = put(ws, HEADER_ROW, col, header)
-        cell.font = Font(bold=True)
+        cell.font = _BOLD
         cell.fill = _SCHOOL_FILL if col <= SCHOOL_PART else _DEPARTMENT_FILL
-        cell.border = Border(top=_THIN, bottom=_THIN, left=_THIN, right=_THIN)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = _GRID
+        cell.alignment = _HEADER_ALIGN
     n = FIRST_ROW - 1
     for n, fu in enumerate(sorted(rows, key=_order), start=FIRST_ROW):
         put(ws, n, 1, fu.finding_id)
@@ -164,12 +176,12 @@ def write_ledger_sheet(ws: Worksheet, result: AuditResult, department: str, rows
         url = put(ws, n, 4, fu.url)
         if safe_href(fu.url):
             url.hyperlink = clean(fu.url)
-            url.font = Font(color="1565C0", underline="single")
+            url.font = _LINK
         put(ws, n, 5, fu.first_seen).number_format = "yyyy-mm-dd"
         put(ws, n, 6, fu.deadline).number_format = "yyyy-mm-dd"
         state = put(ws, n, 7, state_text(fu))
         if fu.state is State.OVERDUE:
-            state.font = Font(bold=True, color="C62828")
+            state.font = _OVERDUE
         answer = fu.answer if fu.answer is not None and fu.answer is fu.latest else None
         if answer is not None:  # what the department answered last, so a re-sent ledger keeps it
             put(ws, n, 8, answer.measures)
@@ -178,8 +190,8 @@ def write_ledger_sheet(ws: Worksheet, result: AuditResult, department: str, rows
             put(ws, n, 11, _ANSWERED.get(answer.state, ""))
         for col in range(1, last_col + 1):
             cell = ws.cell(row=n, column=col)
-            cell.alignment = Alignment(wrap_text=col in (2, 3, 4, 8), vertical="top")
-            cell.border = Border(top=_THIN, bottom=_THIN, left=_THIN, right=_THIN)
+            cell.alignment = _WRAP_TOP if col in (2, 3, 4, 8) else _TOP
+            cell.border = _GRID
             if col > SCHOOL_PART:
                 cell.fill = _DEPARTMENT_FILL
         ws.cell(row=n, column=10).number_format = "yyyy-mm-dd"
@@ -224,15 +236,15 @@ def write_scorecard_xlsx(card: Scorecard, path: Path, follow_ups: Mapping[str, F
     tracked = derived_follow_ups(result, card.fix_days) if follow_ups is None else follow_ups
     write_ledger_sheet(ledger, result, dep.name, _department_follow_ups(tracked, dep.name))
     ws = wb.create_sheet("成绩单")
-    bold = Font(bold=True)
-    put(ws, 1, 1, f"{dep.name} · 信息公开检查成绩单").font = Font(bold=True, size=14)
+    bold = _BOLD
+    put(ws, 1, 1, f"{dep.name} · 信息公开检查成绩单").font = _TITLE
     put(ws, 2, 1, f"{result.site_name} · 第 {result.run.id} 次检查 · 检查基准日 {result.as_of.isoformat()}"
                   f" · 运行状态：{result.run.state.label}"
                   + "".join(f" · {note}" for note in run_notes(result)))
     if result.scored:
         put(ws, 3, 1, "得分").font = bold
         score_cell = put(ws, 3, 2, dep.score)
-        score_cell.font = Font(bold=True, size=14)
+        score_cell.font = _TITLE
         c = dep.counts
         put(ws, 3, 3, f"合格 {c[Verdict.PASS]}，警告 {c[Verdict.WARN]}，不合格 {c[Verdict.FAIL]}，"
                       f"无法判定 {c[Verdict.INCONCLUSIVE]}（不参评）")
@@ -247,7 +259,7 @@ def write_scorecard_xlsx(card: Scorecard, path: Path, follow_ups: Mapping[str, F
     for col, header in enumerate(HEADERS, start=1):
         cell = put(ws, top, col, header)
         cell.font = bold
-        cell.fill = PatternFill("solid", fgColor="E3E8EE")
+        cell.fill = _SCHOOL_FILL  # the same grey
     for n, row in enumerate(card.rows, start=top + 1):
         it = row.item
         messages = "\n".join([*(f.message for f in row.findings), *filter(None, [carried_note(it)])])
@@ -256,23 +268,23 @@ def write_scorecard_xlsx(card: Scorecard, path: Path, follow_ups: Mapping[str, F
         put(ws, n, 2, it.category_name)
         put(ws, n, 3, it.title)
         status = put(ws, n, 4, row.status.label)
-        status.fill = PatternFill("solid", fgColor=STATUS_COLOUR[row.status].lstrip("#"))
-        status.font = Font(bold=True, color="1F2933" if row.status is Verdict.WARN else "FFFFFF")
+        status.fill = _STATUS_FILL[row.status]
+        status.font = _STATUS_FONT[row.status]
         put(ws, n, 5, messages)
         url = next((f.url for f in row.findings if f.url), it.url)
         url_cell = put(ws, n, 6, url)
         if safe_href(url):
             url_cell.hyperlink = clean(url)
-            url_cell.font = Font(color="1565C0", underline="single")
+            url_cell.font = _LINK
         put(ws, n, 7, evidence)
         put(ws, n, 8, row.first_seen.run_id if row.first_seen else None)
         put(ws, n, 9, row.first_seen.on if row.first_seen else None)
         fix = put(ws, n, 10, row.fix_by)
         if row.overdue:
-            fix.font = Font(bold=True, color="C62828")
+            fix.font = _OVERDUE
         put(ws, n, 11, "牵头" if row.lead else "配合")
         for col in (3, 5, 6, 7):
-            ws.cell(row=n, column=col).alignment = Alignment(wrap_text=True, vertical="top")
+            ws.cell(row=n, column=col).alignment = _WRAP_TOP
         for col in (9, 10):
             ws.cell(row=n, column=col).number_format = "yyyy-mm-dd"
     for letter, width in zip("ABCDEFGHIJK", (6, 14, 30, 9, 48, 40, 36, 10, 12, 12, 8), strict=True):

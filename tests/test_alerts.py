@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from auditor.models import RunState
+from auditor.store import Store
 from samplesite.server import SampleSiteServer
 from tests.test_mail import Inbox, _free_port
 
@@ -47,6 +49,10 @@ def test_the_operator_hears_once_when_the_audit_is_blind_and_once_when_it_recove
     dead = f"http://127.0.0.1:{_free_port()}"  # nothing listens: every request is refused
     first = run(tmp_path, "2018-11-27", dead)
     assert first.returncode == 3, first.stdout + first.stderr
+    with Store(tmp_path / "a.sqlite") as store:  # a night the site cannot be reached blames nobody
+        blind = store.runs("ustb")[-1]
+        assert blind.state is RunState.INCONCLUSIVE
+        assert all(f.status.value != "fail" for f in store.findings(blind.id))
     assert handler.messages == []  # one blind night is not yet news
     assert run(tmp_path, "2018-11-28", dead).returncode == 3
     assert len(handler.messages) == 1

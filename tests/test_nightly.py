@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -54,37 +53,28 @@ def _wait_for_pages(db: Path, minimum: int, timeout: float = 60) -> None:
     raise AssertionError("the crawl stored no pages in time")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def site() -> SampleSiteServer:
     with SampleSiteServer() as server:
         yield server
 
 
+# Exit 3 (the site cannot be reached: inconclusive, no item blamed) is asserted on test_alerts.py's blind
+# nights, which are such runs already.
 def run_args(site: SampleSiteServer, tmp: Path, *extra: str) -> list[str]:
     return ["run", "--site", "ustb", "--as-of", AS_OF, "--out", str(tmp / "out"), "--proxy", site.proxy_url,
             "--no-polite", *extra]
 
 
-def test_exit_0_when_every_audited_item_passes(site: SampleSiteServer, tmp_path: Path) -> None:
-    proc = auditor(tmp_path, *run_args(site, tmp_path, "--items", "1,2,4"))
+def test_exit_0_when_every_audited_item_passes_and_quiet_prints_nothing_and_logs_to_a_file(
+        site: SampleSiteServer, tmp_path: Path) -> None:
+    """One run for both (each a run of its own cost a crawl): the exit status of a night whose items all
+    pass, and --quiet for cron."""
+    log = tmp_path / "logs" / "audit.log"
+    proc = auditor(tmp_path, *run_args(site, tmp_path, "--items", "1,2,4", "--quiet", "--log-file", str(log)))
     assert proc.returncode == 0, proc.stderr
-
-
-def test_exit_3_and_no_blame_when_the_site_cannot_be_reached(tmp_path: Path) -> None:
-    dead = f"http://127.0.0.1:{_free_port()}"  # nothing listens: every request is refused
-    proc = auditor(tmp_path, "run", "--site", "ustb", "--as-of", AS_OF, "--out", str(tmp_path / "out"),
-                   "--proxy", dead, "--no-polite")
-    assert proc.returncode == 3, proc.stdout + proc.stderr
-    with Store(tmp_path / "a.sqlite") as store:
-        run = store.runs("ustb")[-1]
-        assert run.state is RunState.INCONCLUSIVE
-        assert all(f.status.value != "fail" for f in store.findings(run.id))
+    assert proc.stdout == ""
+    assert "finished" in log.read_text(encoding="utf-8")
 
 
 def test_exit_2_for_an_unknown_site(tmp_path: Path) -> None:
@@ -148,14 +138,6 @@ def test_keep_prunes_old_evidence_but_keeps_findings(site: SampleSiteServer, tmp
     diff = auditor(tmp_path, "diff", str(first.id), str(second.id))
     assert diff.returncode == 0, diff.stderr
     assert "6" in diff.stdout
-
-
-def test_quiet_prints_nothing_and_logs_to_a_file(site: SampleSiteServer, tmp_path: Path) -> None:
-    log = tmp_path / "logs" / "audit.log"
-    proc = auditor(tmp_path, *run_args(site, tmp_path, "--items", "1", "--quiet", "--log-file", str(log)))
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == ""
-    assert "finished" in log.read_text(encoding="utf-8")
 
 
 def test_evaluate_rejudges_a_stored_run_offline_with_another_date(site: SampleSiteServer, tmp_path: Path) -> None:
