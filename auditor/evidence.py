@@ -210,8 +210,18 @@ class ItemEvidence:
                 index.setdefault(url_key(p.parent), []).append((position, p))
         return index
 
+    @cached_property
+    def _by_url(self) -> dict[str, Page | None]:
+        return {}
+
     def page(self, url: str) -> Page | None:
-        return self._by_key.get(url_key(url))
+        """The page at this URL (however it is spelled), looked up by its spelling once: the rules ask
+        for each entry's and each link's page, several times over."""
+        try:
+            return self._by_url[url]
+        except KeyError:
+            found = self._by_url[url] = self._by_key.get(url_key(url))
+            return found
 
     @cached_property
     def unread(self) -> Unread:

@@ -346,8 +346,17 @@ def _iso(d: date | datetime | None) -> str | None:
     return d.isoformat() if d is not None else None
 
 
+# A run's records are read by the hundred thousand (a 100,000-link column), with few distinct enum values
+# and dates among them: each is looked up or parsed once.
+_role = functools.cache(PageRole)
+_status = functools.cache(FetchStatus)
+_kind = functools.cache(PageKind)
+_via = functools.cache(LinkVia)
+_iso_date = functools.lru_cache(maxsize=4096)(date.fromisoformat)
+
+
 def _date(s: str | None) -> date | None:
-    return date.fromisoformat(s) if s else None
+    return _iso_date(s) if s else None
 
 
 def _datetime(s: str | None) -> datetime | None:
@@ -641,9 +650,9 @@ class Store:
 
     @staticmethod
     def _link(r: Sequence[object]) -> Link:
-        return Link(from_url=str(r[0]), to_url=str(r[1]), status=FetchStatus(str(r[2])),
+        return Link(from_url=str(r[0]), to_url=str(r[1]), status=_status(str(r[2])),
                     http_status=r[3] if isinstance(r[3], int) else None, text=str(r[4]), error=str(r[5]),
-                    via=LinkVia(str(r[6])))
+                    via=_via(str(r[6])))
 
     def links(self, run_id: int, item: int | None = None, *, via: LinkVia | None = None) -> list[Link]:
         """The run's links; with `item`, those standing on the item's own pages (an indexed join, so an
@@ -939,7 +948,7 @@ class Store:
         rules that compare nights need (was a column read, did a host answer) at the cost of a night's
         index. A page carried forward is an earlier night's answer: it says nothing of how a host did tonight."""
         return [
-            (str(r[0]), PageRole(str(r[1])), FetchStatus(str(r[2])), r[3] if isinstance(r[3], int) else None,
+            (str(r[0]), _role(str(r[1])), _status(str(r[2])), r[3] if isinstance(r[3], int) else None,
              tuple(sorted(int(i) for i in str(r[4] or "").split(",") if i)))
             for r in self.db.execute(
                 "SELECT p.url, p.role, p.status, p.http_status, (SELECT group_concat(item) FROM page_items i"
@@ -986,11 +995,7 @@ def _dates_from_json(raw: str | None) -> tuple[FoundDate, ...]:
     )
 
 
-# A run's pages are read by the hundred thousand (a 100,000-link column): its few distinct enum values are
-# looked up once, and an empty JSON list is not parsed.
-_role = functools.cache(PageRole)
-_status = functools.cache(FetchStatus)
-_kind = functools.cache(PageKind)
+# A run's pages are read by the hundred thousand (a 100,000-link column): an empty JSON list is not parsed.
 
 
 def _json_list(raw: str) -> list[str]:
