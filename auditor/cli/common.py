@@ -26,6 +26,7 @@ def die(message: str, code: ExitStatus = ExitStatus.USAGE) -> NoReturn:
 
 
 def parse_as_of(value: str | None) -> date | None:
+    """--as-of as a date (None: today), or the one line saying how to write it."""
     if value is None:
         return None
     try:
@@ -67,11 +68,12 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 site_option = click.option("--site", "site_ref", default=None,
-                            help="Catalogue id (e.g. ustb) or path to a catalogue YAML file.")
+                           help="Catalogue id (e.g. ustb) or path to a catalogue YAML file.")
 db_option = click.option("--db", default=None, help="SQLite history file (default from config).")
 
 
 def crawl_options(f: Any) -> Any:
+    """The crawl's options, the same for `auditor crawl` and `auditor run`."""
     for option in reversed([
         click.option("--proxy", default=None, help="Send every request through this HTTP proxy."),
         click.option("--polite/--no-polite", default=None,
@@ -86,6 +88,7 @@ def crawl_options(f: Any) -> Any:
 
 
 def item_numbers(value: str | None) -> list[int] | None:
+    """--items as 清单 item numbers (None: every item), or the one line saying how to write them."""
     if not value:
         return None
     try:
