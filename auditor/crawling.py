@@ -1,4 +1,4 @@
-"""Crawling a catalogue from the command line: the catalogue opened, the crawl run with a line of progress.
+"""Crawling a catalogue from the command line, with a line of progress.
 
 Apart from the runner so that `auditor crawl` loads Scrapy and our spiders but none of the reports
 (Jinja2, openpyxl, python-docx): the nightly crawl starts in half the time and memory.
@@ -12,20 +12,9 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from auditor.exits import CommandError
-from checklist.loader import CatalogueError, load_checklist, load_site
-from checklist.model import Checklist, Site
+from checklist.model import Site
 from spiders.crawl import CrawlOutcome, crawl
 from spiders.progress import CrawlProgress
-
-
-def open_site(ref: str) -> tuple[Site, Checklist]:
-    """The catalogue (an id or a file) and the 清单 it follows."""
-    try:
-        site = load_site(ref)
-        return site, load_checklist(site.checklist_version)
-    except CatalogueError as exc:
-        raise CommandError(str(exc)) from exc
 
 
 @dataclass(frozen=True)

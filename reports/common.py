@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+from auditor.lifecycle import FollowUp, State
 from auditor.models import Run, RunState, Verdict
 from auditor.results import AuditResult, ItemResult
 
@@ -295,3 +296,12 @@ SITE_CHECK_NAMES = {
     "site.home-link": "学校主页入口",
     "site.availability": "网站可用性",
 }
+
+
+def state_text(fu: FollowUp) -> str:
+    """The state as the ledger and the terminal print it, with what a reader must know beside it."""
+    if fu.state is State.OVERDUE:
+        return f"逾期{fu.days_overdue}天"
+    if fu.state is State.EXPLAINED and fu.explained_until:
+        return f"情况说明（至{fu.explained_until.isoformat()}）"
+    return fu.state.value

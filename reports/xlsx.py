@@ -43,6 +43,7 @@ from reports.common import (
     evidence_text,
     run_notes,
     safe_href,
+    state_text,
     unscored_note,
 )
 from reports.scorecard import Scorecard
@@ -136,15 +137,6 @@ def _order(fu: FollowUp) -> tuple[int, date, int, str]:
     rank = {State.OVERDUE: 0, State.NEW: 1, State.NOTIFIED: 1, State.ACKNOWLEDGED: 1, State.IN_PROGRESS: 2,
             State.AWAITING_RECHECK: 3, State.EXPLAINED: 4, State.FIXED: 5}[fu.state]
     return rank, fu.deadline, fu.item, fu.finding_id
-
-
-def state_text(fu: FollowUp) -> str:
-    """The state as the ledger prints it, with what a reader must know beside it."""
-    if fu.state is State.OVERDUE:
-        return f"逾期{fu.days_overdue}天"
-    if fu.state is State.EXPLAINED and fu.explained_until:
-        return f"情况说明（至{fu.explained_until.isoformat()}）"
-    return fu.state.value
 
 
 def write_ledger_sheet(ws: Worksheet, result: AuditResult, department: str, rows: Sequence[FollowUp]) -> None:

@@ -20,20 +20,20 @@ from auditor.store import StoreError
 from checklist.loader import CatalogueError
 
 #: Each subcommand and where it lives, loaded when it is called: `auditor crawl` then starts without the
-#: reports, `auditor finding list` without Scrapy (click's documented pattern for lazy subcommands).
+#: reports, `auditor finding list` or `history` without either (click's documented pattern for lazy subcommands).
 SUBCOMMANDS = {
     "annual": "auditor.cli.audit:annual",
     "catalogue": "auditor.cli.catalogue:catalogue_group",
     "checklist": "auditor.cli.checklist:checklist_group",
     "crawl": "auditor.cli.crawl:crawl",
     "demo": "auditor.cli.audit:demo",
-    "diff": "auditor.cli.audit:diff",
-    "evaluate": "auditor.cli.audit:evaluate",
+    "diff": "auditor.cli.review:diff",
+    "evaluate": "auditor.cli.review:evaluate",
     "finding": "auditor.cli.followup:finding_group",
-    "history": "auditor.cli.audit:history",
+    "history": "auditor.cli.review:history",
     "inspect": "auditor.cli.audit:inspect",
-    "ledger": "auditor.cli.followup:ledger_group",
-    "recheck": "auditor.cli.followup:recheck",
+    "ledger": "auditor.cli.ledger:ledger_group",
+    "recheck": "auditor.cli.ledger:recheck",
     "report": "auditor.cli.audit:report",
     "run": "auditor.cli.audit:run",
 }

@@ -1,5 +1,5 @@
-"""The commands over the whole flow and its history: evaluate, report, inspect, run, demo, history, diff,
-annual. They load the runner, and with it the reports."""
+"""The commands over the whole flow: report, inspect, run, demo, annual. They load the runner, and with it
+Scrapy and the report writers."""
 
 from __future__ import annotations
 
@@ -20,54 +20,19 @@ from auditor.cli.common import (
     pass_ctx,
     site_option,
 )
-from auditor.crawling import open_site
-from auditor.findings import write_findings
-from auditor.lifecycle import record_run
+from auditor.review import load_evaluated, open_site
 from auditor.runner import (
     AuditRequest,
     academic_year,
     draft_annual_section,
-    evaluate_run,
-    exit_status,
-    load_evaluated,
-    print_effects,
     print_inspected,
-    print_summary,
     render_reports,
     run_audit,
     run_audits,
     run_demo,
     send_email,
-    show_diff,
-    show_evaluations,
-    show_history,
 )
 from spiders.inspect import InspectError, inspect_file, inspect_url
-
-
-@click.command()
-@click.option("--run", "run_id", type=int, default=None, help="Run id (default: the newest run).")
-@click.option("--as-of", "as_of", default=None, help="Judge as of this date (default: today, Asia/Shanghai).")
-@click.option("--out", default=None, type=click.Path(file_okay=False), help="Write DIR/findings.json.")
-@click.option("--site", "site_ref", default=None, help="Catalogue file to judge against (default: the run's).")
-@db_option
-@pass_ctx
-def evaluate(ctx: Context, run_id: int | None, as_of: str | None, out: str | None, site_ref: str | None,
-             db: str | None) -> None:
-    """Judge a stored crawl (no network) and store its findings."""
-
-    with ctx.open_store(db) as store:
-        result = evaluate_run(store, run_id, parse_as_of(as_of), site_ref)
-        if len(store.evaluations(result.run.id)) == 1:
-            # A crawl judged for the first time follows its problems up like `auditor run`; a re-judgement
-            # (another as-of date, newer rules) is no new look at the site and closes nothing.
-            print_effects(record_run(store, result, ctx.config.output.fix_days), Console())
-        if out:
-
-            path = write_findings(result, Path(out))
-            Console().print(f"findings: {path}")
-        print_summary(result, Console())
-        sys.exit(exit_status(result))
 
 
 @click.command()
@@ -173,35 +138,6 @@ def demo(ctx: Context, out: str, nights: int) -> None:
     """Audit the bundled sample site (no internet needed) and write reports to ./audit-demo/."""
 
     sys.exit(run_demo(Path(out), ctx.config, nights))
-
-
-# -- history ----------------------------------------------------------------------------------------------
-
-@click.command()
-@click.option("--site", "site", default=None, help="Only this site's runs.")
-@click.option("--run", "run_id", type=int, default=None, help="List this run's evaluations (re-judgements).")
-@db_option
-@pass_ctx
-def history(ctx: Context, site: str | None, run_id: int | None, db: str | None) -> None:
-    """List stored runs with their summary, or one run's evaluations."""
-
-    with ctx.open_store(db) as store:
-        if run_id is not None:
-            show_evaluations(store, run_id, Console())
-        else:
-            show_history(store, site, Console())
-
-
-@click.command()
-@click.argument("run_a", type=int)
-@click.argument("run_b", type=int)
-@db_option
-@pass_ctx
-def diff(ctx: Context, run_a: int, run_b: int, db: str | None) -> None:
-    """New, fixed and persisting problems between two runs, per item and department."""
-
-    with ctx.open_store(db) as store:
-        show_diff(store, run_a, run_b, Console())
 
 
 @click.command()

@@ -3,6 +3,7 @@ commands take, and the one way a command ends on an error."""
 
 from __future__ import annotations
 
+import getpass
 import sys
 from datetime import date
 from pathlib import Path
@@ -25,14 +26,29 @@ def die(message: str, code: ExitStatus = ExitStatus.USAGE) -> NoReturn:
     sys.exit(int(code))
 
 
-def parse_as_of(value: str | None) -> date | None:
-    """--as-of as a date (None: today), or the one line saying how to write it."""
+def parse_date(option: str, value: str | None) -> date | None:
+    """A date option's value (None when not given), or the one line saying how to write it."""
     if value is None:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        die(f"--as-of {value!r}: expected a date YYYY-MM-DD")
+        die(f"{option} {value!r}: expected a date YYYY-MM-DD")
+
+
+def parse_as_of(value: str | None) -> date | None:
+    """--as-of as a date (None: today)."""
+    return parse_date("--as-of", value)
+
+
+def author(value: str | None) -> str:
+    """Who made a change: --by, else the login name."""
+    if value and value.strip():
+        return value.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "未署名"
 
 
 class Context:
@@ -70,6 +86,7 @@ pass_ctx = click.make_pass_decorator(Context)
 site_option = click.option("--site", "site_ref", default=None,
                            help="Catalogue id (e.g. ustb) or path to a catalogue YAML file.")
 db_option = click.option("--db", default=None, help="SQLite history file (default from config).")
+by_option = click.option("--by", default=None, help="Who makes the change (default: $USER).")
 
 
 def crawl_options(f: Any) -> Any:

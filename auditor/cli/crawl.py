@@ -8,8 +8,9 @@ import click
 from rich.console import Console
 
 from auditor.cli.common import Context, crawl_options, db_option, item_numbers, pass_ctx, site_option
-from auditor.crawling import CrawlRequest, crawl_site, open_site
+from auditor.crawling import CrawlRequest, crawl_site
 from auditor.exits import ExitStatus
+from auditor.review import open_site
 
 
 @click.command()
