@@ -3,9 +3,8 @@ time (`auditor ledger import` and `auditor recheck`, in ledger.py, take the depa
 again).
 
 Every change is kept with its time and author (`--by`, default the login name) and shown by
-`auditor finding show`. A wrong id, a transition the finding's state does not allow, or a returned
-ledger that cannot be read whole ends in exit 2: one line, or for a ledger every `file, sheet, cell:
-reason` line, and nothing recorded.
+`auditor finding show`. A wrong id or a transition the finding's state does not allow ends in exit 2: one
+line, and nothing recorded.
 """
 
 from __future__ import annotations
