@@ -55,7 +55,7 @@ RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 # Responses waiting for the readers (spiders/workers.py) before Scrapy starts new requests. Scrapy's 5 MB
 # let ~2,000 small pages queue for one reader, each with its request, deferreds and async generators:
-# 100 KB cut the crawl's CPU by a fifth and its peak memory by 70 MB (bench/README.md), and the downloads
+# 100 KB cut the crawl's CPU by about a sixth and its peak memory by 70 MB (bench/README.md); the downloads
 # still keep the reader busy. A response larger than this is still read; it only holds the next requests back.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 100_000
 ROBOTSTXT_OBEY = True  # the catalogue's policy may say otherwise, never a default
