@@ -7,13 +7,14 @@ Apart from the runner so that `auditor crawl` loads Scrapy and our spiders but n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
 from checklist.model import Site
-from spiders.crawl import CrawlOutcome, crawl
+from spiders.crawl import CrawlOutcome, crawl_sites
 from spiders.progress import CrawlProgress
 
 
@@ -35,9 +36,10 @@ def crawl_site(req: CrawlRequest, console: Console) -> CrawlOutcome:
     """The crawl, with a live line of progress on a terminal (none under cron or --quiet)."""
     site = req.site
     nights = {"XXGK_FULL": req.full, "XXGK_ROTATION_NIGHTS": req.rotation_nights}
+    run = partial(crawl_sites, [site], req.db, item_numbers=req.items, proxy=req.proxy, polite=req.polite,
+                  obey_robots=req.obey_robots, contact=req.contact, extra_settings=nights)
     if req.quiet or not console.is_terminal:
-        return crawl(site, req.db, item_numbers=req.items, proxy=req.proxy, polite=req.polite,
-                     obey_robots=req.obey_robots, contact=req.contact, extra_settings=nights)
+        return run()[0]
 
     def view(p: CrawlProgress) -> Text:
         return Text.assemble(
@@ -50,5 +52,4 @@ def crawl_site(req: CrawlRequest, console: Console) -> CrawlOutcome:
         def show(progress: CrawlProgress) -> None:  # a progress_changed handler: called by keyword
             live.update(view(progress))
 
-        return crawl(site, req.db, item_numbers=req.items, proxy=req.proxy, polite=req.polite,
-                     obey_robots=req.obey_robots, contact=req.contact, progress=show, extra_settings=nights)
+        return run(progress=show)[0]

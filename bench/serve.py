@@ -56,26 +56,16 @@ http {{
     add_header LinkChecker bench always;
     index index.htm;
 
-    server {{
-        listen 127.0.0.1:{port};
-        server_name 127.0.0.1;
-        root {site}/main;
-        # Every attachment has its own URL; a few real files back them all.
-        location /uploads/ {{
-            root {site};
-            rewrite "{rewrite}" /files/$1.$2 break;
-            return 404;
-        }}
-    }}
-    server {{
+{sites}    server {{
         listen 127.0.0.1:{offsite_port};
         server_name localhost;
         root {site}/offsite;
     }}
-{extra}}}
+}}
 """
-# One more generated site on its own port (the 20-site night): the same layout as the first.
-EXTRA_SERVER = """\
+# One generated site on its own port: the main one, and each more of the 20-site night. Every attachment
+# has its own URL; a few real files back them all.
+SITE_SERVER = """\
     server {{
         listen 127.0.0.1:{port};
         server_name 127.0.0.1;
@@ -154,12 +144,11 @@ def _start_nginx(nginx: str, site: Path, port: int, offsite_port: int, work: Pat
         NGINX_CONF.format(
             work=work,
             site=site,
-            port=port,
             offsite_port=offsite_port,
             log_format=LOG_FORMAT,
-            rewrite=_UPLOAD_REWRITE,
             mime="/etc/nginx/mime.types",
-            extra="".join(EXTRA_SERVER.format(port=p, site=s.resolve(), rewrite=_UPLOAD_REWRITE) for s, p in more),
+            sites="".join(SITE_SERVER.format(port=p, site=s.resolve(), rewrite=_UPLOAD_REWRITE)
+                          for s, p in [(site, port), *more]),
         ),
         encoding="utf-8",
     )

@@ -39,26 +39,6 @@ class CrawlOutcome:
     stats: dict[str, int]
 
 
-def crawl(
-    site: Site,
-    db_path: str | Path,
-    *,
-    item_numbers: Iterable[int] | None = None,
-    proxy: str | None = None,
-    polite: bool = True,
-    obey_robots: bool | None = None,
-    contact: str = "",
-    progress: Callable[[CrawlProgress], None] | None = None,
-    log_level: str = "WARNING",
-    processes: int | None = None,
-    extra_settings: dict[str, Any] | None = None,
-) -> CrawlOutcome:
-    """Crawl `site` (a catalogue loaded from its file) into the store at `db_path`."""
-    return crawl_sites([site], db_path, item_numbers=item_numbers, proxy=proxy, polite=polite,
-                       obey_robots=obey_robots, contact=contact, progress=progress, log_level=log_level,
-                       processes=processes, extra_settings=extra_settings)[0]
-
-
 def crawl_sites(
     sites: Sequence[Site],
     db_path: str | Path,
