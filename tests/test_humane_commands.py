@@ -18,9 +18,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
+import click
 import pytest
 
 import auditor.rules as rules_package
+from auditor.cli import SUBCOMMANDS, cli
 from auditor.models import Finding, RuleKind, RunState, Verdict
 from auditor.store import Store
 from reports.common import EVIDENCE_LABELS, EVIDENCE_VALUES, evidence_text
@@ -64,6 +66,21 @@ def test_a_mistake_is_one_line_and_exit_2(history: Path, args: tuple[str, ...], 
     assert "Traceback" not in proc.stderr
     assert says in proc.stderr
     assert len(proc.stderr.strip().splitlines()) <= 2  # one message (Rich may wrap a long line once)
+
+
+def test_the_command_list_names_every_command_without_loading_them(tmp_path: Path) -> None:
+    """`auditor --help` is what a new user types first: it lists every command at once, and each listed
+    command is one that loads (a summary kept beside a command that was renamed would mislead)."""
+    probe = ("import sys; from auditor.cli import cli; cli.main(['--help'], prog_name='auditor', standalone_mode=False);"
+             " print('LOADED', *sorted(m for m in sys.modules if m.startswith(('auditor.cli.', 'scrapy', 'reports'))))")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                          env={**os.environ, "COLUMNS": "160"}, check=True)
+    help_text, _, loaded = proc.stdout.partition("LOADED")
+    assert loaded.split() == ["auditor.cli.common"]  # the shared options, none of the commands
+    for name, (_, summary) in SUBCOMMANDS.items():
+        assert f"{name} " in help_text and summary in help_text
+        command = cli.get_command(click.Context(cli), name)
+        assert command is not None and command.name == name
 
 
 def test_the_annual_section_is_drafted_for_a_year_with_runs(history: Path) -> None:

@@ -19,28 +19,40 @@ from auditor.exits import CommandError
 from auditor.store import StoreError
 from checklist.loader import CatalogueError
 
-#: Each subcommand and where it lives, loaded when it is called: `auditor crawl` then starts without the
-#: reports, `auditor finding list` or `history` without either (click's documented pattern for lazy subcommands).
-SUBCOMMANDS = {
-    "annual": "auditor.cli.audit:annual",
-    "catalogue": "auditor.cli.catalogue:catalogue_group",
-    "checklist": "auditor.cli.checklist:checklist_group",
-    "crawl": "auditor.cli.crawl:crawl",
-    "demo": "auditor.cli.audit:demo",
-    "diff": "auditor.cli.review:diff",
-    "evaluate": "auditor.cli.review:evaluate",
-    "finding": "auditor.cli.followup:finding_group",
-    "history": "auditor.cli.review:history",
-    "inspect": "auditor.cli.audit:inspect",
-    "ledger": "auditor.cli.ledger:ledger_group",
-    "recheck": "auditor.cli.ledger:recheck",
-    "report": "auditor.cli.audit:report",
-    "run": "auditor.cli.audit:run",
+#: Each subcommand, where it lives and its line in `auditor --help`. A subcommand is imported when it is
+#: called (click's documented pattern for lazy subcommands): `auditor crawl` starts without the reports,
+#: `auditor finding list` or `history` without either, and `auditor --help` without any of them.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "annual": ("auditor.cli.audit:annual", "Draft the annual report's inspection section (DOCX, Markdown)."),
+    "catalogue": ("auditor.cli.catalogue:catalogue_group", "Draft a university's catalogue file; compare drafts."),
+    "checklist": ("auditor.cli.checklist:checklist_group", "The national 清单 and the catalogue files."),
+    "crawl": ("auditor.cli.crawl:crawl", "Crawl the catalogue and store the evidence as a run (no judging)."),
+    "demo": ("auditor.cli.audit:demo", "Audit the bundled sample site (no internet) into ./audit-demo/."),
+    "diff": ("auditor.cli.review:diff", "New, fixed and persisting problems between two runs."),
+    "evaluate": ("auditor.cli.review:evaluate", "Judge a stored crawl (no network) and store its findings."),
+    "finding": ("auditor.cli.followup:finding_group", "Follow problems up: list, show, 确认、整改、情况说明."),
+    "history": ("auditor.cli.review:history", "Stored runs with their summary, or one run's evaluations."),
+    "inspect": ("auditor.cli.audit:inspect", "How the auditor reads one page: kind, date, entries, furniture."),
+    "ledger": ("auditor.cli.ledger:ledger_group", "The 整改台账 departments fill in and send back."),
+    "recheck": ("auditor.cli.ledger:recheck", "复核: re-check the items reported fixed."),
+    "report": ("auditor.cli.audit:report", "Render scorecards, the dashboard and findings.json."),
+    "run": ("auditor.cli.audit:run", "The nightly audit: crawl → evaluate → report (--site A --site B)."),
 }
 
 
 class LazyGroup(click.Group):
     """A group whose subcommands (SUBCOMMANDS) are imported on first use, not when the program starts."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from SUBCOMMANDS' summaries: listing them must not import them all."""
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in SUBCOMMANDS:
+                rows.append((name, SUBCOMMANDS[name][1]))
+            elif (command := super().get_command(ctx, name)) is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(formatter.width)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *SUBCOMMANDS})
@@ -48,10 +60,11 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in SUBCOMMANDS:
             return super().get_command(ctx, cmd_name)
-        module, _, name = SUBCOMMANDS[cmd_name].partition(":")
+        where = SUBCOMMANDS[cmd_name][0]
+        module, _, name = where.partition(":")
         command = getattr(importlib.import_module(module), name)
         if not isinstance(command, click.Command):
-            raise TypeError(f"{SUBCOMMANDS[cmd_name]} is not a click command")
+            raise TypeError(f"{where} is not a click command")
         return command
 
 
