@@ -283,6 +283,10 @@ class Page:
     #: Set when this run carried the record forward instead of fetching it (an unchanged list's entry, not
     #: due in the rotation): the earlier run that last verified it, whose `fetched_at` it keeps.
     verified_run: int | None = None
+    #: Set when the record's content (texts, dates, links) is an earlier run's, unchanged: a carried page or
+    #: a 304 Not Modified. The store then keeps only what tonight says of it and refers to that run's row
+    #: for the rest, so an unchanged night grows the database by what it fetched, not by the whole site.
+    content_run: int | None = None
 
     @property
     def fault(self) -> Fault:

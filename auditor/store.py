@@ -16,7 +16,7 @@ import sqlite3
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Self
@@ -37,7 +37,7 @@ from auditor.models import (
     Verdict,
 )
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -245,7 +245,33 @@ _MIGRATIONS: dict[int, str] = {
     7: """
     ALTER TABLE pages ADD COLUMN verified_run INTEGER
     """,
+    # ... and refers to that run's row for what it did not read again (see _CONTENT_COLUMNS).
+    8: """
+    ALTER TABLE pages ADD COLUMN content_run INTEGER
+    """,
 }
+
+#: What a page's row says of its content, not of tonight's answer: a record whose content is an earlier
+#: run's (`Page.content_run`: a carried page, a 304) leaves these empty and is read with that run's values;
+#: its links are that run's too, except those whose answer differs tonight, which it stores itself.
+_CONTENT_COLUMNS = ("redirects", "final_url", "content_type", "encoding", "size", "sha256", "kind", "title",
+                    "text_sha", "dates", "publish_date", "filename")
+
+_LINK_COLUMNS = "k.from_url, k.to_url, k.status, k.http_status, k.text, k.error, k.via, k.rowid AS seq"
+
+
+def _link_records(condition: str = "") -> str:
+    """The links of run `:run` as the rules see them: its own rows, and for each page it stores by
+    reference the content run's links from that page that it stored no answer of its own for.
+
+    `condition` (on `k`, the links row) is applied inside both halves, where the indexes serve it: SQLite
+    does not push a condition with a subquery into a UNION, and a run's every link would be read for it."""
+    return (
+        f"SELECT {_LINK_COLUMNS} FROM links k WHERE k.run_id=:run{condition}"
+        f" UNION ALL SELECT {_LINK_COLUMNS} FROM pages p JOIN links k ON k.run_id=p.content_run AND k.from_url=p.url"
+        f" WHERE p.run_id=:run{condition} AND NOT EXISTS"
+        " (SELECT 1 FROM links o WHERE o.run_id=p.run_id AND o.from_url=p.url AND o.to_url=k.to_url)"
+    )
 
 
 #: Statements that hold a semicolon of their own (trigger bodies), run whole after a version's migration.
@@ -550,6 +576,9 @@ class Store:
         rows: list[tuple[object, ...]] = []
         items: dict[str, tuple[int, ...]] = {}
         for p in pages:
+            if p.content_run is not None:  # the content is another run's row: leave it at the defaults
+                p = replace(p, redirects=(), final_url="", content_type="", encoding="", size=0, sha256="",
+                            kind=PageKind.UNKNOWN, title="", text="", dates=(), publish_date=None, filename="")
             text_sha = None
             if p.text:
                 text_sha = text_hash(p.text)
@@ -560,7 +589,7 @@ class Store:
                 text_sha, _dates_json(p.dates),
                 _dates_json((p.publish_date,)) if p.publish_date else None,
                 _iso(p.fetched_at), p.etag, p.last_modified, p.parent, p.depth, p.filename,
-                p.verified_run,
+                p.verified_run, p.content_run,
             ))
             items.pop(p.url, None)  # the last record's items, in the order the records came
             items[p.url] = p.items
@@ -569,8 +598,8 @@ class Store:
             db.executemany(
                 "INSERT OR REPLACE INTO pages (run_id, url, role, status, http_status, error, redirects,"
                 " final_url, content_type, encoding, size, sha256, kind, title, text_sha, dates,"
-                " publish_date, fetched_at, etag, last_modified, parent, depth, filename, verified_run)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " publish_date, fetched_at, etag, last_modified, parent, depth, filename, verified_run,"
+                " content_run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
             # A page record carries every item known when it was recorded: a URL first checked as a
@@ -600,19 +629,44 @@ class Store:
             )
 
     def add_links(self, run_id: int, links: Iterable[Link]) -> None:
+        """Insert or replace links; a link standing on a page stored by reference (`Page.content_run`) is
+        stored only when tonight's answer differs from the content run's (`_link_records` reads the rest)."""
+        links = list(links)
         with self.transaction() as db:
+            referred = self._referred_links(run_id, {k.from_url for k in links})
+            same = {k for k in links if _same_answer(k, referred.get((k.from_url, k.to_url)))}
+            db.executemany("DELETE FROM links WHERE run_id=? AND from_url=? AND to_url=?",
+                           [(run_id, k.from_url, k.to_url) for k in same])
             db.executemany(
                 "INSERT OR REPLACE INTO links (run_id, from_url, to_url, status, http_status, text, error, via)"
                 " VALUES (?,?,?,?,?,?,?,?)",
-                [(run_id, k.from_url, k.to_url, k.status, k.http_status, k.text, k.error, k.via) for k in links],
+                [(run_id, k.from_url, k.to_url, k.status, k.http_status, k.text, k.error, k.via)
+                 for k in links if k not in same],
             )
+
+    def _referred_links(self, run_id: int, urls: set[str]) -> dict[tuple[str, str], Link]:
+        """The content run's links from those of `urls` that the run stores by reference."""
+        referred: dict[tuple[str, str], Link] = {}
+        for url in urls:
+            row = self.db.execute("SELECT content_run FROM pages WHERE run_id=? AND url=? AND content_run IS NOT NULL",
+                                  (run_id, url)).fetchone()
+            if row is not None:
+                for r in self.db.execute(self._LINK_SQL + " WHERE run_id=? AND from_url=?", (row[0], url)):
+                    link = self._link(r)
+                    referred[link.from_url, link.to_url] = link
+        return referred
 
     # INDEXED BY: without statistics SQLite prefers the primary key (run_id, item, url) and reads every
     # page_items row of the run for every page, quadratic in a run with a 100,000-link page.
+    # A row stored by reference takes its content from its content run's row (c).
     _PAGE_SQL = (
-        "SELECT p.*, b.text AS body, (SELECT group_concat(item) FROM page_items i INDEXED BY page_items_url"
+        "SELECT p.url, p.role, p.status, p.http_status, p.error, p.fetched_at, p.etag, p.last_modified, p.parent,"
+        " p.depth, p.verified_run, p.content_run, "
+        + ", ".join(f"COALESCE(c.{column}, p.{column}) AS {column}" for column in _CONTENT_COLUMNS)
+        + ", b.text AS body, (SELECT group_concat(item) FROM page_items i INDEXED BY page_items_url"
         " WHERE i.run_id=p.run_id AND i.url=p.url) AS item_list"
-        " FROM pages p LEFT JOIN blobs b ON b.sha256=p.text_sha"
+        " FROM pages p LEFT JOIN pages c ON c.run_id=p.content_run AND c.url=p.url"
+        " LEFT JOIN blobs b ON b.sha256=COALESCE(c.text_sha, p.text_sha)"
     )
 
     def pages(self, run_id: int, item: int | None = None) -> list[Page]:
@@ -657,22 +711,20 @@ class Store:
     def links(self, run_id: int, item: int | None = None, *, via: LinkVia | None = None) -> list[Link]:
         """The run's links; with `item`, those standing on the item's own pages (an indexed join, so an
         item costs what it links to, not what the whole run holds)."""
-        sql = self._LINK_SQL + " k WHERE k.run_id=?"
-        args: list[object] = [run_id]
+        condition = ""
         if item is not None:
-            sql += " AND k.from_url IN (SELECT url FROM page_items WHERE run_id=? AND item=?)"
-            args += [run_id, item]
+            condition += " AND k.from_url IN (SELECT url FROM page_items WHERE run_id=:run AND item=:item)"
         if via is not None:
-            sql += " AND k.via=?"
-            args.append(via.value)
-        return [self._link(r) for r in self.db.execute(sql + " ORDER BY k.rowid", args)]
+            condition += " AND k.via=:via"
+        args = {"run": run_id, "item": item, "via": via.value if via else None}
+        return [self._link(r) for r in self.db.execute(_link_records(condition) + " ORDER BY seq", args)]
 
     def links_from(self, run_id: int, urls: Sequence[str]) -> list[Link]:
         """The links standing on these pages of the run (their primary key's prefix: one lookup each)."""
         out: list[Link] = []
         for url in dict.fromkeys(urls):
             out += [self._link(r) for r in self.db.execute(
-                self._LINK_SQL + " WHERE run_id=? AND from_url=? ORDER BY rowid", (run_id, url))]
+                _link_records(" AND k.from_url=:url") + " ORDER BY seq", {"run": run_id, "url": url})]
         return out
 
     def entry_sets(self, run_id: int) -> dict[str, frozenset[str]]:
@@ -687,10 +739,10 @@ class Store:
         return {
             r[0]
             for r in self.db.execute(
-                "SELECT k.to_url FROM links k JOIN page_items i INDEXED BY page_items_url"
-                " ON i.run_id=k.run_id AND i.url=k.from_url"
-                " WHERE k.run_id=? AND k.via=? GROUP BY k.to_url HAVING COUNT(DISTINCT i.item) >= ?",
-                (run_id, LinkVia.CONTENT.value, min_items),
+                "SELECT k.to_url FROM (" + _link_records(" AND k.via=:via") + ") k JOIN page_items i"
+                " INDEXED BY page_items_url ON i.run_id=:run AND i.url=k.from_url"
+                " GROUP BY k.to_url HAVING COUNT(DISTINCT i.item) >= :least",
+                {"run": run_id, "via": LinkVia.CONTENT.value, "least": min_items},
             )
         }
 
@@ -755,16 +807,13 @@ class Store:
                 (old, url),
             )
         ]
-        links = [
-            self._link(r)
-            for r in self.db.execute(self._LINK_SQL + " WHERE run_id=? AND from_url=? ORDER BY rowid", (old, url))
-        ]
+        links = self.links_from(old, [url])
         roles = {
             r[0]: PageRole(r[1])
             for r in self.db.execute(
-                "SELECT p.url, p.role FROM pages p JOIN links k ON k.run_id=p.run_id AND k.to_url=p.url"
-                " WHERE p.run_id=? AND k.from_url=?",
-                (old, url),
+                "SELECT url, role FROM pages WHERE run_id=:run AND url IN"
+                " (SELECT to_url FROM (" + _link_records(" AND k.from_url=:url") + "))",
+                {"run": old, "url": url},
             )
         }
         return entries, links, roles
@@ -928,6 +977,7 @@ class Store:
         doomed = ids[:-keep] if keep > 0 else ids
         with self.transaction() as db:
             for run_id in doomed:
+                self._copy_referred(run_id)
                 db.execute("DELETE FROM page_items WHERE run_id=?", (run_id,))
                 db.execute("DELETE FROM pages WHERE run_id=?", (run_id,))
                 db.execute("DELETE FROM entries WHERE run_id=?", (run_id,))
@@ -935,6 +985,22 @@ class Store:
                 db.execute("UPDATE runs SET pruned=1 WHERE id=?", (run_id,))
             db.execute("DELETE FROM blobs WHERE sha256 NOT IN (SELECT text_sha FROM pages WHERE text_sha IS NOT NULL)")
         return doomed
+
+    def _copy_referred(self, run_id: int) -> None:
+        """Before a run's evidence goes, the later rows that refer to it for their content take a copy of
+        it (its columns and its links, beneath their own answers): a kept run stays whole."""
+        columns = ", ".join(_CONTENT_COLUMNS)
+        self.db.execute(
+            "INSERT OR IGNORE INTO links (run_id, from_url, to_url, status, http_status, text, error, via)"
+            " SELECT p.run_id, k.from_url, k.to_url, k.status, k.http_status, k.text, k.error, k.via"
+            " FROM pages p JOIN links k ON k.run_id=p.content_run AND k.from_url=p.url WHERE p.content_run=?",
+            (run_id,),
+        )
+        self.db.execute(
+            f"UPDATE pages AS p SET ({columns}) = (SELECT {columns} FROM pages c WHERE c.run_id=p.content_run"
+            " AND c.url=p.url), content_run=NULL WHERE p.content_run=?",
+            (run_id,),
+        )
 
     # -- evaluation (added for the rule engine) ----------------------------------------------------
 
@@ -977,6 +1043,14 @@ class Store:
             FetchStatus(r[0]): int(r[1])
             for r in self.db.execute("SELECT status, count(*) FROM pages WHERE run_id=? GROUP BY status", (run_id,))
         }
+
+
+def _same_answer(tonight: Link, then: Link | None) -> bool:
+    """Whether a link's check tonight says what the content run's said: the same record, where a 304
+    confirming the target and the 200 that served it are one answer (the target is there, unchanged)."""
+    if then is not None and tonight.status.has_content and then.status.has_content:
+        tonight = replace(tonight, status=then.status, http_status=then.http_status)
+    return tonight == then
 
 
 def _dates_json(dates: Iterable[FoundDate | None]) -> str:
@@ -1030,6 +1104,7 @@ def _page(r: dict[str, object]) -> Page:
         depth=int(str(r["depth"])),
         filename=str(r["filename"]),
         verified_run=r["verified_run"] if isinstance(r["verified_run"], int) else None,
+        content_run=r["content_run"] if isinstance(r["content_run"], int) else None,
     )
 
 

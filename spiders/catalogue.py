@@ -371,11 +371,11 @@ class CatalogueSpider(scrapy.Spider):
             yield self._request(url, node)
             return
         record = replace(previous, items=node.record_items, parent=node.parent, depth=node.depth,
-                         verified_run=previous.verified_run or old)
+                         verified_run=previous.verified_run or old, content_run=previous.content_run or old)
         if node.role is PageRole.LINKED and previous.role is not PageRole.LINKED:
             # Only checked tonight, as `_record_plain` records a link check: its answer, not its content.
             record = replace(record, role=PageRole.LINKED, size=0, sha256="", kind=PageKind.UNKNOWN, title="",
-                             text="", publish_date=None, filename="", error="",
+                             text="", publish_date=None, filename="", error="", content_run=None,
                              dates=tuple(d for d in previous.dates if d.source == "http:last-modified"))
         yield record
         node.recorded = True
@@ -769,6 +769,7 @@ class CatalogueSpider(scrapy.Spider):
             etag=base.etag or previous.etag,
             last_modified=base.last_modified or previous.last_modified,
             verified_run=None,  # the server vouched for it tonight
+            content_run=previous.content_run or old,  # ... for the content it had then
         )
         node.recorded = True
         yield from self._resolve(url, FetchStatus.NOT_MODIFIED, 304, "", record=False)

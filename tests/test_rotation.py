@@ -334,3 +334,25 @@ def test_a_full_night_refetches_an_item_awaiting_its_recheck_whole(nights: Night
         assert f"{XXGK}/info/2-{k}.htm" in fetched and f"{XXGK}/files/2-{k}.pdf" in fetched
     others = {u for u in fetched if "/info/3-" in u or "/files/3-" in u}
     assert others == {u for u in nights.proxy.fetched("1") if ("/info/3-" in u or "/files/3-" in u) and _due(u, 8)}
+
+
+def test_an_unchanged_night_stores_what_it_learned_not_the_site_again(nights: Nights) -> None:
+    """The history grows by what a night fetched: a carried or 304 page refers to the run that read it for
+    its texts, dates and links (storing a link only if its answer changed), yet reads back whole, as the
+    full night's records of it."""
+
+    def evidence(run_id: int) -> tuple[object, ...]:
+        pages = {p.url: (p.role, p.kind, p.title, p.text, p.dates, p.publish_date, p.items) for p in store.pages(run_id)}
+        links = {(k.from_url, k.to_url, k.via, k.text, k.status.has_content) for k in store.links(run_id)}
+        return pages, links
+
+    with Store(nights.db) as store:
+        first, unchanged, full = nights.runs["1"], nights.runs["2"], nights.runs["3"]
+        not_read = {p.url for p in store.pages(unchanged) if p.carried or p.status is FetchStatus.NOT_MODIFIED}
+        rows = store.db.execute("SELECT url, title, dates, text_sha FROM pages WHERE run_id=? AND content_run=?",
+                                (unchanged, first)).fetchall()
+        assert {url for url, *_ in rows} == not_read and len(not_read) > 40
+        assert {tuple(content) for _, *content in rows} == {("", "[]", None)}  # nothing stored twice
+        links = store.db.execute("SELECT from_url FROM links WHERE run_id=?", (unchanged,)).fetchall()
+        assert links and not {url for (url,) in links} & not_read  # only the lists' links, read tonight
+        assert evidence(unchanged) == evidence(full) == evidence(first)

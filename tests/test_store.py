@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from auditor.models import FetchStatus, Finding, Page, PageRole, RuleKind, RunState, Verdict
+from auditor.models import FetchStatus, Finding, Link, LinkVia, Page, PageRole, RuleKind, RunState, Verdict
 from auditor.store import _MIGRATIONS, SCHEMA_VERSION, Store
 
 
@@ -61,3 +62,46 @@ def test_prune_drops_old_evidence_and_keeps_findings(tmp_path: Path) -> None:
         assert all(store.findings(i) for i in ids)
         texts = {r[0] for r in store.db.execute("SELECT text FROM blobs")}
         assert texts == {"第三晚"}  # no orphaned text left behind
+
+
+def test_a_page_whose_content_is_an_earlier_runs_is_stored_by_reference_and_survives_its_pruning(
+        tmp_path: Path) -> None:
+    """An unchanged night stores what it learned tonight, not the site again: a carried or 304 page's row
+    refers to the run that read it, and so do its links, but for those whose answer changed. Pruning that
+    run copies what the later run needs first: the kept run reads the same before and after."""
+    article, kept, confirmed, gone = "http://x/info/1.htm", "http://x/a.pdf", "http://x/b.pdf", "http://x/c.pdf"
+    with Store(tmp_path / "a.sqlite") as store:
+        first = _begin(store)
+        store.add_pages(first, [Page(url=article, role=PageRole.DETAIL, status=FetchStatus.OK, items=(7,),
+                                     title="通知", text="正文" * 50, etag='"v1"', sha256="ab" * 32)])
+        store.add_links(first, [Link(article, target, FetchStatus.OK, 200, text=f"附件{n}", via=LinkVia.ATTACHMENT)
+                                for n, target in enumerate((kept, confirmed, gone))])
+        store.finish_run(first, RunState.COMPLETE)
+
+        second = _begin(store)
+        read = store.page(first, article)
+        assert read is not None
+        store.add_pages(second, [replace(read, status=FetchStatus.NOT_MODIFIED, http_status=304, content_run=first)])
+        store.add_links(second, [
+            Link(article, kept, FetchStatus.OK, 200, text="附件0", via=LinkVia.ATTACHMENT),  # as then
+            Link(article, confirmed, FetchStatus.NOT_MODIFIED, 304, text="附件1", via=LinkVia.ATTACHMENT),  # confirmed
+            Link(article, gone, FetchStatus.HTTP_ERROR, 404, text="附件2", via=LinkVia.ATTACHMENT),  # gone tonight
+        ])
+        store.finish_run(second, RunState.COMPLETE)
+
+        def evidence(run_id: int) -> tuple[object, ...]:
+            page = store.page(run_id, article)
+            assert page is not None
+            links = sorted((k.to_url, k.status, k.http_status, k.text) for k in store.links(run_id, 7))
+            return page.title, page.text, page.sha256, page.status, page.etag, page.items, links
+
+        before = evidence(second)
+        assert before[:3] == ("通知", "正文" * 50, "ab" * 32) and before[3] is FetchStatus.NOT_MODIFIED
+        assert before[-1] == [(kept, FetchStatus.OK, 200, "附件0"), (confirmed, FetchStatus.OK, 200, "附件1"),
+                              (gone, FetchStatus.HTTP_ERROR, 404, "附件2")]
+        stored = store.db.execute("SELECT title, text_sha FROM pages WHERE run_id=?", (second,)).fetchone()
+        assert stored == ("", None)  # the text is not stored twice
+        assert store.db.execute("SELECT to_url FROM links WHERE run_id=?", (second,)).fetchall() == [(gone,)]
+
+        assert store.prune("ustb", keep=1) == [first]
+        assert evidence(second) == before
