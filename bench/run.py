@@ -383,7 +383,8 @@ def nights(results: dict[str, Measured], list_pages: int, added: int, rotation: 
            ) -> dict[str, Any]:
     """The nights' targets (issue 13): an unchanged night sends at most list pages + pages that failed last
     night + the rest ÷ N, + 2 % of the first night's requests; a night where 5 % of the columns gained an
-    entry, that plus the new entries' URLs. Wall times should shrink in the same proportion."""
+    entry, that plus the new entries' URLs. Wall times should shrink in the same proportion, and so should
+    the database's growth (a page not read again is stored by reference)."""
     first = results.get("ours")
     if first is None or not first.requests:
         return {}
@@ -391,17 +392,22 @@ def nights(results: dict[str, Measured], list_pages: int, added: int, rotation: 
     rest = max(0, first.requests - list_pages - failed)
     allowed = list_pages + failed + rest / rotation + 0.02 * first.requests
     out: dict[str, Any] = {"first": {"requests": first.requests, "wall_s": round(first.wall_s, 1),
-                                     "list_pages": list_pages, "failed": failed, "rotation_n": rotation}}
+                                     "list_pages": list_pages, "failed": failed, "rotation_n": rotation,
+                                     "db_mb": round(first.db_bytes / 1e6, 1)}}
+    before = first
     for tool, extra in (("ours-night2", 0), ("ours-night3", added)):
         r = results.get(tool)
         if r is None:
             continue
         limit = allowed + extra
+        growth = r.db_bytes - before.db_bytes
         out[tool] = {
             "requests": r.requests, "allowed": round(limit), "requests_ratio": _ratio(r.requests, first.requests),
             "wall_ratio": _ratio(r.wall_s, first.wall_s), "allowed_ratio": _ratio(limit, first.requests),
+            "db_growth_mb": round(growth / 1e6, 1), "db_growth_ratio": _ratio(growth, first.db_bytes),
             "pass": r.requests <= limit,
         }
+        before = r
     return out
 
 
@@ -582,13 +588,15 @@ def render_md(meta: dict[str, Any], results: dict[str, Measured], summary: dict[
     if n.get("first"):
         f = n["first"]
         lines += ["", (f"Nights ({meta.get('nights_pace', '')}): first night {f['requests']} requests, {f['wall_s']} s; "
-                       f"{f['list_pages']} list pages, {f['failed']} failed; N = {f['rotation_n']}."), "",
-                  "| night | requests | ÷ first | allowed (target) | wall ÷ first | target |", "|---|---:|---:|---:|---:|---|"]
+                       f"{f['list_pages']} list pages, {f['failed']} failed; N = {f['rotation_n']}; "
+                       f"the database {f['db_mb']} MB after it."), "",
+                  "| night | requests | ÷ first | allowed (target) | wall ÷ first | database growth MB (÷ first) | target |",
+                  "|---|---:|---:|---:|---:|---:|---|"]
         for tool in ("ours-night2", "ours-night3"):
             if tool in n:
                 v = n[tool]
                 lines.append(f"| {tool} | {v['requests']} | {v['requests_ratio']} | {v['allowed']} (×{v['allowed_ratio']}) | "
-                             f"{v['wall_ratio']} | {'PASS' if v['pass'] else 'FAIL'} |")
+                             f"{v['wall_ratio']} | {v['db_growth_mb']} (×{v['db_growth_ratio']}) | {'PASS' if v['pass'] else 'FAIL'} |")
     rot = summary.get("rotation") or {}
     if rot.get("complete"):
         lines += ["", (f"Rotation (N = {rot['rotation_n']}, from the server's log): of the {rot['first_night_urls']} URLs the "
