@@ -38,6 +38,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _IPV4_LIKE = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}\.?", re.IGNORECASE)
 #: Names every resolver answers with loopback, whatever DNS says (RFC 6761).
 _LOOPBACK_NAMES = re.compile(r"(?:.*\.)?localhost\.?", re.IGNORECASE)
+_LOOPBACK = ipaddress.IPv4Address("127.0.0.1")
 SETTING = "policy.allow_internal"
 _CRAWLED = frozenset({PageRole.CATALOGUE, PageRole.LIST, PageRole.DETAIL, PageRole.ATTACHMENT})
 
@@ -170,7 +171,7 @@ class Gate:
             return Refused(FetchStatus.BLOCKED, f"只访问 http/https 地址，不访问：{url}")
         address = literal_address(host)
         if address is None and _LOOPBACK_NAMES.fullmatch(host):
-            address = ipaddress.IPv4Address("127.0.0.1")
+            address = _LOOPBACK
         if address is not None and not self.address_allowed(host, address, port):
             return Refused(FetchStatus.BLOCKED, internal_message(host, address))
         if redirected and role in _CRAWLED and not host_matches(self.allowed_hosts, host, port):
