@@ -29,6 +29,9 @@ CONCURRENT_REQUESTS = 16
 COOKIES_ENABLED = False
 # We deduplicate URLs ourselves before they become Requests (cheaper than fingerprinting each).
 DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
+# Scrapy's HTTP/1.1 handler, connecting straight to a host's one address: a refused connection is reported
+# when the kernel refuses it, not at Twisted's next 0.3 s happy-eyeballs tick (spiders/download.py).
+DOWNLOAD_HANDLERS = {"http": "spiders.download.DownloadHandler", "https": "spiders.download.DownloadHandler"}
 DOWNLOAD_WARNSIZE = 0
 # DownloaderStats stays on: the run keeps its request count (`downloader_request_count`), which the nights'
 # tests and the bench compare; turning it off measured as noise (bench/README.md).
