@@ -77,6 +77,16 @@ __all__ = [
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _local = threading.local()
+# lxml.html's own lookup is a Python method that lxml calls each time it makes a Python object for a node
+# (thousands of times a page, as XPath results and walks come and go), only to give <form>, <input>,
+# <textarea>, <label> and <select> subclasses whose extra properties (.value, .fields…) nothing here uses.
+# This one answers in C with the same classes otherwise.
+_LOOKUP = etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement,
+    comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity,
+)
 
 
 def _parser() -> lxml.html.HTMLParser:
@@ -85,6 +95,7 @@ def _parser() -> lxml.html.HTMLParser:
     parser: lxml.html.HTMLParser | None = getattr(_local, "parser", None)
     if parser is None:
         parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+        parser.set_element_class_lookup(_LOOKUP)
         _local.parser = parser
     return parser
 
@@ -102,7 +113,7 @@ def _parse_pruned(html: str, keep: int) -> tuple[Element, list[tuple[Element, in
     Only runs of siblings are cut, so a block after a giant menu is read as before; what is recorded
     (`max_links`, `max_entries`) is below `keep`, so the cut never changes what would be kept."""
     parser = etree.HTMLPullParser(events=("end",), remove_comments=True, remove_pis=True, collect_ids=False)
-    parser.set_element_class_lookup(lxml.html.HtmlElementClassLookup())  # as lxml.html's own parser
+    parser.set_element_class_lookup(_LOOKUP)  # the classes of lxml.html's own parser (see _LOOKUP)
     linked_children: dict[Element, int] = {}  # per open element: its children holding a link, so far
     links_under: dict[Element, int] = {}  # per open element: the links inside it, so far
     lost: dict[Element, int] = {}
