@@ -18,10 +18,16 @@ MAX_YEAR = 2100
 # Full-width digits and separators appear in hand-typed pages; translating char-for-char keeps offsets,
 # so the text "as shown" can still be cut from the original string.
 _FULLWIDTH = str.maketrans("０１２３４５６７８９－／．：　", "0123456789-/.: ")
+# Whether there is anything to translate: str.translate looks every character up in a dict, which on an
+# article's whole text costs more than all the date patterns together.
+_HAS_FULLWIDTH = re.compile("[０-９－／．：　]")
 
 # Year, month, day with one separator style throughout; an optional time that belongs to the shown text.
+# "Not after a digit" is checked once the century is read, (?<!\d..), not before it as (?<!\d): a pattern
+# that opens with a literal lets the regex engine skip ahead to the next 1 or 2 in C instead of trying a
+# match at every character (four times faster on an article; the same matches).
 _FULL = re.compile(
-    r"(?<!\d)((?:19|20|21)\d\d)\s*(?:(年)|([-/.]))\s*(\d{1,2})\s*(?(2)月|\3)\s*(\d{1,2})(?(2)\s*日?|)"
+    r"((?:19|20|21)(?<!\d..)\d\d)\s*(?:(年)|([-/.]))\s*(\d{1,2})\s*(?(2)月|\3)\s*(\d{1,2})(?(2)\s*日?|)"
     r"(?![\d])(?:[\sT]+\d{1,2}:\d{2}(?::\d{2})?)?"
 )
 # Month and day alone ("06-12", "[06-12]", "6月12日"); only used when the caller knows the year.
@@ -46,7 +52,9 @@ _CN_VALUE = {
 _CHINESE = re.compile(
     rf"([{_CN_DIGITS}O]{{4}})\s*年\s*([一二三四五六七八九十]{{1,3}})\s*月\s*([一二三四五六七八九十]{{1,3}})\s*日"
 )
-_CJK_HINT = re.compile(r"[〇零○Ｏ]|年[一二三四五六七八九十]")
+# A Chinese zero, or 年 followed by a Chinese numeral; written so that it opens with one character class
+# (the engine's fast scan) rather than as an alternation "[〇零○Ｏ]|年[一二三四五六七八九十]".
+_CJK_HINT = re.compile(r"[〇零○Ｏ年](?:(?<=年)[一二三四五六七八九十]|(?<!年))")
 
 # Dates in URLs, only in shapes no id or column number takes: WebPlus /2018/0612/c123a456/page.htm,
 # TRS /201806/t20180612_123.html, and explicit /2018-06-12/ or /2018/06/12/ folders.
@@ -85,7 +93,7 @@ def find_dates(text: str, *, default_year: int | None = None) -> list[tuple[date
     """
     if not text:
         return []
-    norm = text.translate(_FULLWIDTH)
+    norm = text.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(text) else text
     found: list[tuple[int, date, str]] = []
     taken: list[tuple[int, int]] = []
     for m in _FULL.finditer(norm):
