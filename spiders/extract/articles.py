@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from lxml import etree
 
@@ -51,19 +50,8 @@ _BLOCK_TAGS = (
     "pre",
 )
 _META = etree.XPath("//meta[@content and (@name or @property)]")
-_HEADINGS = etree.XPath("//h1 | //h2 | //h3 | //h4")
-_TITLED = etree.XPath("//*[@class][contains(@class, 'title') or contains(@class, 'Title')]")
 _STARTS_WITH = etree.XPath(".//text()[starts-with(normalize-space(.), $t)]", smart_strings=True)
-
-
-@lru_cache(maxsize=64)
-def _hint_xpath(hint: str) -> etree.XPath:
-    return etree.XPath(f"//*[contains(@class, '{hint}') or contains(@id, '{hint}')]")
-
-
-_BLOCKS = etree.XPath(
-    "|".join(f"descendant-or-self::{t}" for t in _BLOCK_TAGS) + "|descendant::td|descendant::th"
-)
+_CELLS = ("td", "th")
 
 
 # -------------------------------------------------------------------------------------- article body
@@ -91,7 +79,7 @@ def find_body(page: Page, group: Group | None, selectors: Selectors | None) -> t
         return max(0.0, n - group_len) if el in holders else n
 
     for hint in page.body_hints:
-        for el in _hint_xpath(hint)(page.root):
+        for el in page.hinted(hint):
             if el not in members and el not in holders and not page.is_boiler(el):
                 return el, length(el)
     cur = page.body
@@ -114,10 +102,13 @@ def find_body(page: Page, group: Group | None, selectors: Selectors | None) -> t
 
 def text_with_breaks(el: Element, skip: set[Element]) -> str:
     """Element text with a line break after each block, so cells and paragraphs never run together."""
-    for block in _BLOCKS(el):
+    # The element and its descendants of a block tag, and the cells below it, in document order: one walk
+    # (an XPath union of the 22 axes walked the tree 22 times). Listed first, as the tails change below.
+    blocks = [b for b in el.iter(*_BLOCK_TAGS, *_CELLS) if b is not el or b.tag not in _CELLS]
+    for block in blocks:
         if block in skip:
             continue
-        sep = " " if block.tag in ("td", "th") else "\n"
+        sep = " " if block.tag in _CELLS else "\n"
         block.tail = sep + (block.tail or "")
     return norm_lines(el.text_content())
 
@@ -140,8 +131,8 @@ def find_title(
     members = set(group.members) if group else set()
     matching: list[str] = []
     first_h1 = ""
-    for xpath in (_HEADINGS, _TITLED):
-        for h in xpath(page.root):
+    for candidates in (page.headings, page.titled):
+        for h in candidates:
             text = norm(h.text_content())
             if not 2 <= len(text) <= 150 or page.is_boiler(h):
                 continue
@@ -362,7 +353,7 @@ def article_head(page: Page, doc_title: str, skip: set[Element]) -> Head | None:
     for step in range(3):
         if step == 2 and best is not None and best.match == 2 and best.date is not None:
             break  # found already; the walk over text nodes is the costly fallback
-        candidates = like_title() if step == 2 else (_HEADINGS, _TITLED)[step](page.root)
+        candidates = like_title() if step == 2 else (page.headings, page.titled)[step]
         for h in candidates:
             if h in seen or h.tag in ("a", "html", "body", "title", "meta", "li", "ul", "table"):
                 continue
