@@ -145,6 +145,7 @@ def find_groups(page: Page) -> list[Group]:
                 break
             x = p
     dated_els = page.dated
+    sidebar: dict[Element, bool] = {}
     groups: list[Group] = []
     for (parent, _tag), members in parent_members.items():
         mains: list[Anchor] = []
@@ -188,7 +189,7 @@ def find_groups(page: Page) -> list[Group]:
             dated = sum(1 for m in kept if m in dated_els)
             if dated == 0 and (n < 2 or mean_len < 8):
                 continue
-        if _in_sidebar(kept[0]):
+        if _in_sidebar(kept[0], sidebar):
             continue  # "最新公开", "相关链接": the site's box beside the content, not the column's list
         boiler = page.is_boiler(parent)
         mostly_dated = dated * 2 >= n and dated > 0
@@ -279,14 +280,20 @@ def _heading_inside(el: Element) -> str:
     return ""
 
 
-def _in_sidebar(el: Element) -> bool:
+def _in_sidebar(el: Element, known: dict[Element, bool]) -> bool:
     """Whether the block, or one of its five nearest containers, stands under a sidebar heading (before
-    it, or as the title bar of a box that holds it)."""
+    it, or as the title bar of a box that holds it). `known` keeps each container's answer for the page's
+    other candidate lists, which share most of their containers."""
     probe: Element | None = el
     for _ in range(6):
         if probe is None or probe.tag == "body":
             return False
-        if _SIDEBAR_HEADING.match(_heading_before(probe)) or _SIDEBAR_HEADING.match(_heading_inside(probe)):
+        under = known.get(probe)
+        if under is None:
+            under = known[probe] = bool(
+                _SIDEBAR_HEADING.match(_heading_before(probe)) or _SIDEBAR_HEADING.match(_heading_inside(probe))
+            )
+        if under:
             return True
         probe = probe.getparent()
     return False

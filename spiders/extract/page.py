@@ -82,7 +82,10 @@ _LEN_ATTR = "data-xxgk-len"  # set on every anchor so XPath can subtract link te
 TEXT_LEN = etree.XPath(f"string-length(normalize-space(.)) - sum(.//a/@{_LEN_ATTR})")
 _DIGIT_TEXTS = etree.XPath(".//text()[contains(translate(., '0123456789', '##########'), '#')]")
 _ANCHORS = etree.XPath("//a[@href]")
-_TITLED = etree.XPath("//*[@class][contains(@class, 'title') or contains(@class, 'Title')]")
+# Through the class attributes, not every element's: the same elements, in half the time. (An HTML element has
+# at most one class and one id: the parser drops a repeated attribute.)
+_TITLED = etree.XPath("//@class[contains(., 'title') or contains(., 'Title')]/..")
+_BASE = etree.XPath("//base/@href")
 _SET = etree.ElementBase.set  # lxml.html's own set() is a Python wrapper that only adds value=None
 
 
@@ -156,8 +159,10 @@ def _text_before(el: Element) -> str:
 
 
 _NEIGHBOUR_WORDS = ("上一", "下一", "上篇", "下篇", "前一篇", "后一篇")
+# Every label holds 一 or 篇: a text node without either is passed over after two tests instead of six.
 _NEIGHBOUR_TEXTS = etree.XPath(
-    "//body//text()[contains(., '上一') or contains(., '下一') or contains(., '上篇') or contains(., '下篇')"
+    "//body//text()[contains(., '一') or contains(., '篇')]"
+    "[contains(., '上一') or contains(., '下一') or contains(., '上篇') or contains(., '下篇')"
     " or contains(., '前一篇') or contains(., '后一篇')]"
 )
 
@@ -209,7 +214,7 @@ class Page:
         # Which known body containers the page mentions at all: a substring test is far cheaper than XPath.
         self.body_hints = [h for h in _BODY_HINTS if h in html]
         self.url = url
-        base = root.xpath("//base/@href")
+        base = _BASE(root)
         self.base = urljoin(url, str(base[0]).strip()) if base else url
         resolver = Resolver(self.base)
         self.boiler_cache: dict[Element, bool] = {}
@@ -286,7 +291,8 @@ class Page:
 
 @lru_cache(maxsize=64)
 def _hint_xpath(hint: str) -> etree.XPath:
-    return etree.XPath(f"//*[contains(@class, '{hint}') or contains(@id, '{hint}')]")
+    """Elements whose class or id contains `hint` (like _TITLED, found through the attributes)."""
+    return etree.XPath(f"//@class[contains(., '{hint}')]/.. | //@id[contains(., '{hint}')]/..")
 
 
 def _dated_elements(page: Page) -> set[Element]:
