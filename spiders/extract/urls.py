@@ -9,6 +9,7 @@ times faster for the relative paths CMS menus are made of, and `absolute` drops 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 _ATTACHMENT_EXTS = frozenset(
@@ -50,8 +51,12 @@ def is_attachment_url(url: str, link_text: str = "") -> bool:
     return bool(link_text) and _EXT_IN_TEXT.search(link_text) is not None and "?" in url
 
 
+@lru_cache(maxsize=8192)
 def canonical_url(url: str) -> str:
-    """One spelling per resource: no fragment, lower-case host, no default port, VSB content.jsp → /info/."""
+    """One spelling per resource: no fragment, lower-case host, no default port, VSB content.jsp → /info/.
+
+    Remembered: every page of a site links the same menus, and a URL with a port (or anything else the
+    fast path in `absolute` does not take) costs the split, the port and the host to spell again."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
