@@ -242,6 +242,7 @@ class Page:
         self._headings: list[Element] | None = None
         self._titled: list[Element] | None = None
         self._hinted: dict[str, list[Element]] = {}
+        self._several_links: dict[Element, bool] = {}
 
     @property
     def dated(self) -> set[Element]:
@@ -272,6 +273,15 @@ class Page:
         if found is None:
             found = self._hinted[hint] = list(_hint_xpath(hint)(self.root))
         return found
+
+    def several_links(self, el: Element) -> bool:
+        """Whether `el` (itself included) holds more than one <a>; remembered, as a menu's links share their
+        blocks and each asks."""
+        several = self._several_links.get(el)
+        if several is None:
+            links = el.iter("a")
+            several = self._several_links[el] = next(links, None) is not None and next(links, None) is not None
+        return several
 
     def is_boiler(self, el: Element | None) -> bool:
         """Inside navigation, header, footer, breadcrumb, pager or link-farm markup."""

@@ -116,12 +116,7 @@ def _row_dated(page: Page, el: Element) -> bool:
         parent = cur.getparent()
         if parent is None:
             return False
-        count = 0
-        for _a in parent.iter("a"):
-            count += 1
-            if count > 1:
-                break
-        if count > 1:
+        if page.several_links(parent):
             return parent in page.dated and cur.getnext() is not None and cur.getnext() in page.dated
         cur = parent
     return False
