@@ -38,8 +38,11 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _CANONICAL_ALREADY = re.compile(r"https?://[a-z0-9.\-]+/[^#]*\Z")
 
 
+@lru_cache(maxsize=8192)
 def is_attachment_url(url: str, link_text: str = "") -> bool:
-    """A downloadable file, by extension or by a known CMS download endpoint (VSB, WebPlus)."""
+    """A downloadable file, by extension or by a known CMS download endpoint (VSB, WebPlus).
+
+    Remembered (pure, and asked of every link of every page, the menus' again and again)."""
     lowered = url.lower()
     path = lowered.split("#", 1)[0].split("?", 1)[0]
     dot = path.rfind(".")
