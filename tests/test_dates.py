@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 from datetime import date
 
 import pytest
@@ -84,3 +86,48 @@ def test_chinese_numerals_with_tens() -> None:
 )
 def test_url_dates(url: str, expected: date | None) -> None:
     assert url_date(url) == expected
+
+
+# The patterns below were respelled so that the regex engine can scan for their first character in C
+# (spiders/dates.py, spiders/extract/lists.py); these are their plain spellings, which they must match
+# exactly: the same spans and groups at every position, on strings dense in digits and separators.
+_PLAIN_FULL = re.compile(
+    r"(?<!\d)((?:19|20|21)\d\d)\s*(?:(年)|([-/.]))\s*(\d{1,2})\s*(?(2)月|\3)\s*(\d{1,2})(?(2)\s*日?|)"
+    r"(?![\d])(?:[\sT]+\d{1,2}:\d{2}(?::\d{2})?)?"
+)
+_PLAIN_CJK_HINT = re.compile(r"[〇零○Ｏ]|年[一二三四五六七八九十]")
+_PLAIN_PAGER = re.compile(r"(?<![\d/])(\d+)\s*/\s*(\d+)\s*页")
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], tuple[str | None, ...]]]:
+    return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+
+def test_fast_scanning_spellings_match_as_the_plain_ones() -> None:
+    from spiders import dates
+    from spiders.extract.lists import _TOTAL_PAGES
+
+    pager = _TOTAL_PAGES[0][0]
+    alphabet = list("0123456789012192021 /-.:T\n年月日页共第十一〇Ｏ　１２０－／．：") + ["a", "中", "٣"]
+    rng = random.Random(13)
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        assert _matches(dates._FULL, text) == _matches(_PLAIN_FULL, text), text
+        assert _matches(pager, text) == _matches(_PLAIN_PAGER, text), text
+        assert bool(dates._CJK_HINT.search(text)) == bool(_PLAIN_CJK_HINT.search(text)), text
+        assert dates._FULLWIDTH_RUN.sub(dates._halfwidth, text) == text.translate(dates._FULLWIDTH), text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2018-06-12", [D]),  # at the very start: no character before it
+        ("12018-06-12", []),  # after a digit: part of a longer number
+        ("a2018-06-12", [D]),
+        ("x2018年6月12日", [D]),
+        ("一九二〇年", []),  # a Chinese year alone, no month: nothing
+        ("二〇一八年六月十二日", [D]),
+    ],
+)
+def test_a_full_date_starts_where_no_digit_precedes_it(text: str, expected: list[date]) -> None:
+    assert [d for d, _ in find_dates(text)] == expected
