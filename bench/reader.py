@@ -185,10 +185,11 @@ def cmd_attachments(args: argparse.Namespace) -> int:
     from spiders.attachments import extract_text
     from spiders.attachments.sniff import sniff_kind
 
-    files = sorted(p for p in (GEN / "site" / "main" / "uploads").rglob("*") if p.is_file())
+    gen_pages(1)  # writes the site when missing
+    files = sorted(p for p in (GEN / "site" / "files").iterdir() if p.suffix in (".pdf", ".docx", ".xlsx"))
     for p in files:
         body = p.read_bytes()
-        kind = sniff_kind(body, p.name)
+        kind = sniff_kind(body, filename=p.name)
         figures: list[float] = []
         for r in range(args.repeats + 1):
             start = time.process_time()
