@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from scrapy.settings import BaseSettings
+from scrapy.settings import BaseSettings, default_settings
 
 from auditor import __version__
 from checklist.loader import load_site
@@ -33,6 +33,9 @@ DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 # when the kernel refuses it, not at Twisted's next 0.3 s happy-eyeballs tick (spiders/download.py).
 DOWNLOAD_HANDLERS = {"http": "spiders.download.DownloadHandler", "https": "spiders.download.DownloadHandler"}
 DOWNLOAD_WARNSIZE = 0
+# Without the cookies middleware, which is off (see EXTENSIONS_BASE below: it would load tldextract).
+DOWNLOADER_MIDDLEWARES_BASE = {k: v for k, v in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items()
+                               if k != "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"}
 # DownloaderStats stays on: the run keeps its request count (`downloader_request_count`), which the nights'
 # tests and the bench compare; turning it off measured as noise (bench/README.md).
 # No feed export (the store pipeline records), no periodic log lines or memory polls in an unattended job.
@@ -41,6 +44,15 @@ EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
     "scrapy.extensions.memusage.MemoryUsage": None,
 }
+# A component that is off is still imported: Scrapy imports every entry of its component dicts (ours above
+# too, set to None or not) before the component can say it is not configured. Left out of the base dicts,
+# the remote control (REMOTE_CONTROL_ENABLED off) no longer loads aiohttp into the crawl process, the
+# cookies middleware (COOKIES_ENABLED off) tldextract and requests, the telnet console (off) Twisted's
+# conch: 12 MB of the crawl process's memory (bench/README.md, "Issue 13, memory"). To turn one of the three
+# on, name it in EXTENSIONS or DOWNLOADER_MIDDLEWARES as well as setting its *_ENABLED.
+EXTENSIONS_BASE = {k: v for k, v in default_settings.EXTENSIONS_BASE.items()
+                   if k not in ("scrapy.extensions.remote_control.RemoteControl",
+                                "scrapy.extensions.telnet.TelnetConsole")}
 # Non-2xx answers are evidence (404 = missing column), not errors; redirects still work with this.
 HTTPERROR_ALLOW_ALL = True
 LOG_LEVEL = "WARNING"

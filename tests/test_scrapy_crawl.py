@@ -47,3 +47,30 @@ def test_scrapy_crawl_without_a_site_says_which_setting_is_missing(tmp_path: Pat
                          timeout=60, check=False)
     assert ran.returncode != 0
     assert "XXGK_SITE" in ran.stderr
+
+
+def test_the_components_that_are_off_are_not_even_imported() -> None:
+    # Scrapy imports every component its dicts name before the component says it is not configured: the
+    # remote control alone would load aiohttp into the crawl (spiders/settings.py). Loaded here as Scrapy's
+    # managers load them, in a fresh interpreter.
+    script = """
+import json, sys
+from scrapy.settings import Settings
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
+from spiders.addon import XxgkAddon
+from spiders.settings import BASE_SETTINGS
+settings = Settings(BASE_SETTINGS)
+XxgkAddon().update_settings(settings)
+for name in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS", "ITEM_PIPELINES"):
+    for path in build_component_list(settings.get_component_priority_dict_with_base(name)):
+        load_object(path)
+print(json.dumps({"loaded": sorted(m for m in ("aiohttp", "tldextract", "twisted.conch") if m in sys.modules),
+                  "on": [n for n in ("COOKIES_ENABLED", "TELNETCONSOLE_ENABLED", "REMOTE_CONTROL_ENABLED")
+                         if settings.getbool(n)]}))
+"""
+    ran = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert ran.returncode == 0, ran.stderr
+    # Nothing that was on is gone: the three were off already.
+    assert json.loads(ran.stdout) == {"loaded": [], "on": []}
