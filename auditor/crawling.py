@@ -16,6 +16,7 @@ from rich.text import Text
 from checklist.model import Site
 from spiders.crawl import CrawlOutcome, crawl_sites
 from spiders.progress import CrawlProgress
+from spiders.workers import forked_readers
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,9 @@ def crawl_site(req: CrawlRequest, console: Console) -> CrawlOutcome:
             f"  {p.bytes / 1e6:.1f} MB",
         )
 
-    with Live(view(CrawlProgress()), console=console, refresh_per_second=4, transient=False) as live:
+    # The readers are forked before the live line starts its refresh thread (spiders/workers.py).
+    with forked_readers(), Live(view(CrawlProgress()), console=console, refresh_per_second=4,
+                                transient=False) as live:
         def show(progress: CrawlProgress) -> None:  # a progress_changed handler: called by keyword
             live.update(view(progress))
 

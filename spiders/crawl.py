@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
-from scrapy.settings import Settings
+from scrapy.settings import BaseSettings, Settings
+from scrapy.utils.misc import load_object
 
 from auditor import __version__
 from auditor.models import RunState
@@ -29,6 +31,7 @@ from checklist.model import Site
 from spiders.catalogue import CatalogueSpider, stop_link_check_bodies
 from spiders.progress import CrawlProgress, progress_changed
 from spiders.settings import BASE_SETTINGS
+from spiders.workers import forked_readers
 
 
 @dataclass(frozen=True)
@@ -79,24 +82,51 @@ def crawl_sites(
     # The process's settings build the reactor-wide resolver, which gates names for every site crawled here.
     process = AsyncCrawlerProcess({**common, "XXGK_SITE": refs[0] if len(refs) == 1 else "", "XXGK_SITES": refs})
     logging.getLogger("scrapy").setLevel(log_level)
-    crawlers: list[Crawler] = []
-    for ref, run in zip(refs, runs, strict=True):
-        settings = Settings(common)
-        # Above the process's own priority: create_crawler merges the process's settings into each crawler.
-        settings.setdict({"XXGK_SITE": ref, "XXGK_RUN_ID": run.id}, priority="cmdline")
-        crawler = process.create_crawler(Crawler(CatalogueSpider, settings))
-        crawler.signals.connect(stop_link_check_bodies, signal=signals.headers_received)
-        if progress is not None:
-            crawler.signals.connect(progress, signal=progress_changed)
-        process.crawl(crawler)
-        crawlers.append(crawler)
-    try:
-        process.start()
-    except BaseException:
-        for run in runs:
-            _finish(db_path, run.id, RunState.INTERRUPTED, "抓取异常终止", {})
-        raise
+    # The readers are forked now, while this process is one thread and the reactor, installed, does not run yet
+    # (spiders/workers.py). What the crawls will import when they start is imported first: the readers then
+    # share it, where imports after the fork write to pages the two share, which each then holds a copy of.
+    import_components(process.settings)
+    with forked_readers(processes or None):
+        crawlers: list[Crawler] = []
+        for ref, run in zip(refs, runs, strict=True):
+            settings = Settings(common)
+            # Above the process's own priority: create_crawler merges the process's settings into each crawler.
+            settings.setdict({"XXGK_SITE": ref, "XXGK_RUN_ID": run.id}, priority="cmdline")
+            crawler = process.create_crawler(Crawler(CatalogueSpider, settings))
+            crawler.signals.connect(stop_link_check_bodies, signal=signals.headers_received)
+            if progress is not None:
+                crawler.signals.connect(progress, signal=progress_changed)
+            process.crawl(crawler)
+            crawlers.append(crawler)
+        try:
+            process.start()
+        except BaseException:
+            for run in runs:
+                _finish(db_path, run.id, RunState.INTERRUPTED, "抓取异常终止", {})
+            raise
     return [_outcome(db_path, run.id, crawler) for run, crawler in zip(runs, crawlers, strict=True)]
+
+
+#: Component dicts and classes Scrapy loads when a crawl starts (the dicts with their `_BASE`).
+_COMPONENT_DICTS = ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS", "ITEM_PIPELINES")
+_COMPONENTS = ("DOWNLOADER", "SCHEDULER", "SCHEDULER_PRIORITY_QUEUE", "SCHEDULER_MEMORY_QUEUE",
+               "SCHEDULER_DISK_QUEUE", "SCHEDULER_START_MEMORY_QUEUE", "SCHEDULER_START_DISK_QUEUE",
+               "DUPEFILTER_CLASS", "STATS_CLASS", "LOG_FORMATTER", "REQUEST_FINGERPRINTER_CLASS",
+               "ROBOTSTXT_PARSER", "DOWNLOADER_CLIENTCONTEXTFACTORY", "ITEM_PROCESSOR")
+
+
+def import_components(settings: BaseSettings) -> None:
+    """Import the module of every component the settings name, as each crawl will when it starts. Only
+    imports, after the reactor is installed (a module may import it): nothing is built, and a component that
+    fails to import is left for Scrapy to report where it always does."""
+    paths: list[Any] = [*settings.getwithbase("DOWNLOAD_HANDLERS").values(), *map(settings.get, _COMPONENTS)]
+    for name in _COMPONENT_DICTS:
+        with suppress(Exception):
+            paths.extend(settings.get_component_priority_dict_with_base(name))  # the enabled ones
+    for path in paths:
+        if isinstance(path, str) and path:
+            with suppress(Exception):
+                load_object(path)
 
 
 def _outcome(db_path: str | Path, run_id: int, crawler: Crawler) -> CrawlOutcome:

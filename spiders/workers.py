@@ -7,20 +7,31 @@ thread cannot be. Identical attachments (the same PDF linked from many pages) ar
 
 The sites of one night share the process's workers (`auditor run --site A --site B`): twenty universities
 crawled at once need the spare cores once, not twenty pools of readers each as large as a crawl.
+
+The crawl forks its readers before it starts (`forked_readers`): a fork shares the crawl process's
+interpreter (Scrapy, Twisted, lxml, our modules) copy-on-write, where a spawned reader loads its own, and
+multiprocessing starts no resource tracker for a fork pool (bench/README.md, "Issue 13, memory"). Forking
+is safe only while the process is one thread and runs no event loop, so it happens then or not at all: a
+pool needed later (the first one of `scrapy crawl`, or the fresh one after a reader was killed for a
+timeout, when the crawl runs threads) is spawned, as before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from checklist.model import Selectors
@@ -46,8 +57,114 @@ class _Shared:
         self.slots = asyncio.Semaphore(max(1, processes))
         self.users = 0
 
+    def release(self) -> None:
+        """One user done; the last one shuts the pool down."""
+        self.users -= 1
+        if self.users > 0:
+            return
+        if _SHARED.get(self.processes) is self:
+            del _SHARED[self.processes]
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
 
 _SHARED: dict[int, _Shared] = {}
+
+
+def pool_size(processes: int | None) -> int:
+    """Reader processes for a requested count; None: one per core but the crawl's own. 0: read in this
+    process (small crawls, or a one-core machine)."""
+    return max(0, (os.cpu_count() or 1) - 1) if processes is None else processes
+
+
+def _shared(processes: int) -> _Shared:
+    shared = _SHARED.setdefault(processes, _Shared(processes))
+    shared.users += 1
+    return shared
+
+
+@contextmanager
+def forked_readers(processes: int | None = None, *, ready_s: float = 30.0) -> Iterator[bool]:
+    """Fork the process's readers now, for the `Workers` created inside the block; yields whether it did.
+
+    Call it while the process is one thread and before the reactor or any event loop runs (the crawl's
+    command, before Scrapy starts). Otherwise nothing is forked, and the readers are spawned when first
+    needed, as without this block. The GC's objects are frozen first (`gc.freeze`): neither process's
+    collections then write to the pages they share. In the reader, `_forked_reader` resets what it must
+    not share with the crawl (signal handlers, the crawl's open files). A reader that does not answer a
+    no-op within `ready_s` is stopped and the pool left to be spawned."""
+    size = pool_size(processes)
+    shared = _shared(size) if size else None
+    forked = False
+    try:
+        if shared is not None and shared.pool is None and _one_thread() and _no_event_loop():
+            forked = _fork_pool(shared, ready_s)
+        yield forked
+    finally:
+        if shared is not None:
+            shared.release()
+
+
+def _one_thread() -> bool:
+    """True when this process runs one thread, native ones included (not only those `threading` knows)."""
+    try:
+        return threading.active_count() == 1 and len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # no /proc: not Linux, where fork is not what we rely on
+        return False
+
+
+def _no_event_loop() -> bool:
+    """True when no event loop runs here nor has taken over signals (a loop sets the wakeup fd)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        return False
+    try:
+        wakeup = signal.set_wakeup_fd(-1)
+    except ValueError:  # not the main thread
+        return False
+    if wakeup != -1:
+        signal.set_wakeup_fd(wakeup)
+        return False
+    return True
+
+
+def _fork_pool(shared: _Shared, ready_s: float) -> bool:
+    gc.collect()  # the garbage first: a frozen object is never collected
+    gc.freeze()
+    # The crawl's descriptors, listed after the collection (which may close some) and before the pool
+    # opens its own pipes, which the reader keeps.
+    inherited = tuple(fd for fd in _open_fds() if fd > 2)
+    pool = ProcessPoolExecutor(shared.processes, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_forked_reader, initargs=(os.getpid(), inherited))
+    # A fork pool forks all its workers in the first submit, before it starts its manager thread.
+    try:
+        pool.submit(_ready).result(timeout=ready_s)
+    except (FutureTimeout, BrokenProcessPool, OSError):
+        _stop(pool)
+        return False
+    shared.pool = pool
+    return True
+
+
+def _open_fds() -> list[int]:
+    """This process's open descriptors (less the one that listing them opened and closed)."""
+    try:
+        listed = sorted(int(fd) for fd in os.listdir("/proc/self/fd"))
+    except OSError:
+        return []
+    return [fd for fd in listed if _is_open(fd)]
+
+
+def _is_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
 
 
 class Workers:
@@ -55,10 +172,8 @@ class Workers:
                  cache_chars: int = 50_000_000, processes: int | None = None) -> None:
         self.timeout_s = timeout_s
         self.max_chars = max_chars
-        # 0 processes: read in this process (small crawls, or a one-core machine).
-        self.processes = max(0, (os.cpu_count() or 1) - 1) if processes is None else processes
-        self._shared = _SHARED.setdefault(self.processes, _Shared(self.processes))
-        self._shared.users += 1
+        self.processes = pool_size(processes)
+        self._shared = _shared(self.processes)
         self._closed = False
         self._cache: OrderedDict[str, AttachmentText] = OrderedDict()
         self._cache_chars = 0
@@ -141,11 +256,8 @@ class Workers:
     def _kill(self) -> None:
         """Stop a worker stuck on a file; the next task gets a fresh pool."""
         pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        for process in list(getattr(pool, "_processes", {}).values()):  # no public API to stop a busy worker
-            process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        if pool is not None:
+            _stop(pool)
 
     def _remember(self, key: str, result: AttachmentText) -> None:
         self._cache[key] = result
@@ -159,13 +271,46 @@ class Workers:
         if self._closed:
             return
         self._closed = True
-        self._shared.users -= 1
-        if self._shared.users > 0:
-            return
-        _SHARED.pop(self.processes, None)
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        self._shared.release()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    for process in list(getattr(pool, "_processes", {}).values()):  # no public API to stop a busy worker
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def _forked_reader(parent: int, inherited: tuple[int, ...]) -> None:
+    """In a reader forked from the crawl: let go of what belongs to the crawl, then follow it.
+
+    Python-level signal handlers are the crawl's (a reader that ran the crawl's SIGTERM handler would
+    survive `_kill`): back to what a fresh interpreter has. The files the crawl had open when it forked
+    (a run's lock among them, which `flock` keeps held while any copy of its descriptor is open) are
+    replaced by /dev/null, so a crawl killed with -9 leaves nothing held by its reader."""
+    signal.set_wakeup_fd(-1)
+    for sig in signal.valid_signals():
+        try:
+            handler = signal.getsignal(sig)
+        except (OSError, ValueError):
+            continue
+        if sig == signal.SIGINT:
+            if handler is not signal.default_int_handler:
+                signal.signal(sig, signal.default_int_handler)
+        elif callable(handler):
+            signal.signal(sig, signal.SIG_DFL)
+    if inherited:
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in inherited:
+            try:
+                os.dup2(null, fd)
+            except OSError:
+                pass
+        os.close(null)
+    _follow_parent(parent)
 
 
 def _follow_parent(parent: int) -> None:
