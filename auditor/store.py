@@ -16,10 +16,10 @@ import sqlite3
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from auditor.models import (
     Entry,
@@ -256,6 +256,9 @@ _MIGRATIONS: dict[int, str] = {
 #: its links are that run's too, except those whose answer differs tonight, which it stores itself.
 _CONTENT_COLUMNS = ("redirects", "final_url", "content_type", "encoding", "size", "sha256", "kind", "title",
                     "text_sha", "dates", "publish_date", "filename")
+
+#: A Page's content fields at their defaults (its text is the row's `text_sha`).
+_NO_CONTENT: dict[str, Any] = {f.name: f.default for f in fields(Page) if f.name in {*_CONTENT_COLUMNS, "text"}}
 
 _LINK_COLUMNS = "k.from_url, k.to_url, k.status, k.http_status, k.text, k.error, k.via, k.rowid AS seq"
 
@@ -577,8 +580,7 @@ class Store:
         items: dict[str, tuple[int, ...]] = {}
         for p in pages:
             if p.content_run is not None:  # the content is another run's row: leave it at the defaults
-                p = replace(p, redirects=(), final_url="", content_type="", encoding="", size=0, sha256="",
-                            kind=PageKind.UNKNOWN, title="", text="", dates=(), publish_date=None, filename="")
+                p = replace(p, **_NO_CONTENT)
             text_sha = None
             if p.text:
                 text_sha = text_hash(p.text)
